@@ -1,0 +1,126 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { systemClock, type Clock } from './clock.js';
+import type { Config } from './config/load.js';
+import { parseListen } from './config/schema.js';
+import { createHttpApp, type RouteMount } from './http/app.js';
+import type { ReadinessCheck } from './http/readiness.js';
+import type { Logger } from './log.js';
+import { ApprovalEngine } from './methods/xmpp-approval/engine.js';
+import { ApprovalLimits } from './methods/xmpp-approval/limits.js';
+import { XmppApprovalService } from './methods/xmpp-approval/service.js';
+import { Store } from './store/store.js';
+import { version } from './version.js';
+import { answerServiceDiscovery } from './xmpp/disco.js';
+import { ComponentLink } from './xmpp/link.js';
+import { acceptSubscriptions } from './xmpp/presence.js';
+
+export interface DaemonOptions {
+  clock?: Clock;
+  /** Called once when the daemon cannot go on (e.g. the XMPP server refused our secret). */
+  onFatal?: (err: Error) => void;
+}
+
+/**
+ * The composition root: config → store → methods → HTTP + XMPP. Everything that is
+ * started here is stopped by `stop()`, in reverse order.
+ */
+export class Daemon {
+  readonly config: Config;
+  readonly store: Store;
+  readonly link: ComponentLink | undefined;
+  readonly approvals: XmppApprovalService | undefined;
+  readonly #logger: Logger;
+  readonly #clock: Clock;
+  readonly #server: Server;
+  readonly #limits: ApprovalLimits | undefined;
+  #purgeTimer: NodeJS.Timeout | undefined;
+  #stopping: Promise<void> | undefined;
+
+  constructor(config: Config, logger: Logger, options: DaemonOptions = {}) {
+    this.config = config;
+    this.#logger = logger;
+    this.#clock = options.clock ?? systemClock;
+    this.store = new Store(config.store.path, this.#clock, config.store.retention_days);
+    const interrupted = this.store.xmppRequests.interruptPending();
+    if (interrupted > 0) logger.warn('xmpp.requests_interrupted', { count: interrupted, reason: 'pending when the previous process stopped' });
+
+    const readiness: ReadinessCheck[] = [
+      { name: 'shutdown', check: () => ({ up: this.#stopping === undefined, ...(this.#stopping ? { detail: 'shutting down' } : {}) }) },
+      { name: 'store', check: () => ({ up: this.store.ping() }) },
+    ];
+
+    if (config.xmpp.enabled) {
+      const link = new ComponentLink({ service: config.xmpp.service, domain: config.xmpp.domain, secret: config.xmpp.secret ?? '' }, logger);
+      answerServiceDiscovery(link, version);
+      acceptSubscriptions(link, logger);
+      link.on('state', (state) => logger.info('xmpp.state', { state, domain: config.xmpp.domain }));
+      link.on('fatal', (err) => options.onFatal?.(err));
+      this.#limits = new ApprovalLimits(config.limits, this.#clock);
+      this.approvals = new XmppApprovalService({ engine: new ApprovalEngine(link), limits: this.#limits, store: this.store, clock: this.#clock, logger });
+      this.link = link;
+      readiness.push({ name: 'xmpp', check: () => ({ up: link.state === 'online', detail: link.state }) });
+    } else {
+      logger.warn('xmpp.disabled', { reason: 'xmpp.enabled = false: /auth answers 523' });
+    }
+
+    const mounts: RouteMount[] = [];
+    const app = createHttpApp({ config, logger, store: this.store, approvals: this.approvals, readiness }, mounts);
+    this.#server = createServer(app.callback());
+    // Long-polls and /auth may legitimately wait up to max_timeout.
+    this.#server.requestTimeout = (config.xmpp.max_timeout + 30) * 1000;
+  }
+
+  /** Binds the HTTP port and starts the XMPP link; resolves with the bound address. */
+  async start(): Promise<AddressInfo> {
+    const listen = parseListen(this.config.http.listen);
+    if (!listen) throw new Error(`http.listen is invalid: ${this.config.http.listen}`);
+    await new Promise<void>((resolve, reject) => {
+      this.#server.once('error', reject);
+      this.#server.listen(listen.port, listen.host, () => {
+        this.#server.off('error', reject);
+        resolve();
+      });
+    });
+    const address = this.#server.address() as AddressInfo;
+    this.#logger.info('http.listening', { address: address.address, port: address.port, version });
+    this.link?.start();
+    this.#purgeTimer = setInterval(() => this.#purge(), this.config.store.purge_interval * 1000).unref();
+    return address;
+  }
+
+  /** Graceful stop: refuse new work, answer waiting approvals, drain, close XMPP and SQLite. */
+  stop(): Promise<void> {
+    this.#stopping ??= this.#shutdown();
+    return this.#stopping;
+  }
+
+  async #shutdown(): Promise<void> {
+    this.#logger.info('daemon.stopping');
+    clearInterval(this.#purgeTimer);
+    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    this.#server.closeIdleConnections();
+    this.approvals?.interruptAll();
+    await this.approvals?.drain();
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), this.config.http.shutdown_timeout * 1000)));
+    if ((await Promise.race([closed, timedOut])) === 'timeout') {
+      this.#logger.warn('http.drain_timeout', { seconds: this.config.http.shutdown_timeout });
+      this.#server.closeAllConnections();
+    }
+    clearTimeout(timer);
+    await this.link?.stop();
+    this.store.close();
+    this.#logger.info('daemon.stopped');
+  }
+
+  #purge(): void {
+    try {
+      const removed = this.store.purge(this.#clock.now());
+      this.#limits?.sweep();
+      if (removed > 0) this.#logger.info('store.purged', { rows: removed });
+    } catch (err) {
+      this.#logger.error('store.purge_failed', { err: String(err) });
+    }
+  }
+}

@@ -1,0 +1,112 @@
+import { isIP } from 'node:net';
+import { z } from 'zod';
+
+/**
+ * The configuration file's schema: key names are part of the contract (DESIGN.md).
+ * Every section is strict (unknown keys are errors) and every key has a default
+ * that works on a fresh machine, except where a secret is required.
+ */
+
+const portRange = (port: number) => Number.isInteger(port) && port >= 0 && port <= 65535;
+
+/** `host:port`, `[v6]:port`; port 0 asks the OS for a free port (tests). */
+export function parseListen(value: string): { host: string; port: number } | undefined {
+  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]\s]+)):(\d{1,5})$/.exec(value);
+  if (!match) return undefined;
+  const host = match[1] ?? match[2] ?? '';
+  const port = Number(match[3]);
+  if (match[1] !== undefined && isIP(host) !== 6) return undefined;
+  return portRange(port) ? { host, port } : undefined;
+}
+
+export function isCidr(value: string): boolean {
+  const [address, prefix, ...rest] = value.split('/');
+  if (rest.length > 0 || address === undefined || prefix === undefined || !/^\d{1,3}$/.test(prefix)) return false;
+  const family = isIP(address);
+  return family !== 0 && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+const listen = z.string().refine((v) => parseListen(v) !== undefined, 'must be "host:port" or "[ipv6]:port"');
+const cidrList = z.array(z.string().refine(isCidr, 'must be a CIDR such as "10.0.0.0/8" or "::1/128"'));
+const seconds = (min: number, max: number) => z.number().int('must be a whole number of seconds').min(min).max(max);
+const positive = z.number().int('must be a whole number').positive();
+const domainName = z.string().regex(/^(?=.{1,253}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i, 'must be a domain name such as "auth.example.net"');
+
+const httpSection = z.strictObject({
+  listen: listen.default('127.0.0.1:8080'),
+  trusted_proxies: cidrList.default([]),
+  /** Seconds in-flight requests get to finish after SIGTERM. */
+  shutdown_timeout: seconds(0, 600).default(20),
+});
+
+const apiSection = z.strictObject({
+  allow_unauthenticated_from: cidrList.default(['127.0.0.1/32', '::1/128']),
+});
+
+const storeSection = z.strictObject({
+  path: z.string().min(1).default('./data/authbridge.sqlite'),
+  /** Days decided XMPP requests and audit events are kept. */
+  retention_days: positive.default(90),
+  /** Seconds between purges of expired rows. */
+  purge_interval: seconds(1, 86400).default(600),
+});
+
+const logSection = z.strictObject({
+  level: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
+  format: z.enum(['json', 'text']).default('json'),
+});
+
+const xmppSection = z.strictObject({
+  enabled: z.boolean().default(true),
+  service: z.string().refine((v) => {
+    try {
+      const url = new URL(v);
+      return url.protocol === 'xmpp:' && url.hostname !== '' && url.pathname === '' && url.search === '';
+    } catch {
+      return false;
+    }
+  }, 'must be "xmpp://HOST:PORT"').default('xmpp://127.0.0.1:5347'),
+  domain: domainName.default('auth.localhost'),
+  secret: z.string().min(1).optional(),
+  secret_file: z.string().min(1).optional(),
+  // As the original: a configured default is only accepted when 0 < v < 300.
+  default_timeout: seconds(1, 299).default(60),
+  max_timeout: seconds(1, 3600).default(300),
+});
+
+const limitsSection = z.strictObject({
+  pending_per_jid: positive.default(3),
+  requests_per_jid_per_minute: positive.default(10),
+  pending_per_client: positive.default(1000),
+});
+
+export const configSchema = z
+  .strictObject({
+    http: httpSection.prefault({}),
+    api: apiSection.prefault({}),
+    store: storeSection.prefault({}),
+    log: logSection.prefault({}),
+    xmpp: xmppSection.prefault({}),
+    limits: limitsSection.prefault({}),
+  })
+  .superRefine((config, ctx) => {
+    if (config.xmpp.default_timeout > config.xmpp.max_timeout) {
+      ctx.addIssue({ code: 'custom', path: ['xmpp', 'default_timeout'], message: `must not exceed xmpp.max_timeout (${config.xmpp.max_timeout})` });
+    }
+  });
+
+export type ParsedConfig = z.output<typeof configSchema>;
+
+/**
+ * Secrets that may be given inline (`name`) or as a file (`name_file`). The loader
+ * reads the file and leaves the value under `name`; `required` sees the parsed config.
+ */
+export interface SecretKey {
+  section: keyof ParsedConfig;
+  name: string;
+  required: (config: ParsedConfig) => boolean;
+}
+
+export const secretKeys: SecretKey[] = [
+  { section: 'xmpp', name: 'secret', required: (config) => config.xmpp.enabled },
+];

@@ -1,0 +1,60 @@
+/**
+ * The closed set of error codes authbridge answers with. HTTP rendering and tests
+ * switch on `code`, never on message text. Method issues extend this list.
+ */
+export type ErrorCode =
+  | 'ERR_INVALID_REQUEST'
+  | 'ERR_INVALID_JID'
+  | 'ERR_UNAUTHENTICATED'
+  | 'ERR_FORBIDDEN'
+  | 'ERR_NOT_FOUND'
+  | 'ERR_METHOD_NOT_ALLOWED'
+  | 'ERR_PAYLOAD_TOO_LARGE'
+  | 'ERR_UNSUPPORTED_MEDIA_TYPE'
+  | 'ERR_RATE_LIMITED'
+  | 'ERR_XMPP_UNAVAILABLE'
+  | 'ERR_NOT_READY'
+  | 'ERR_INTERNAL';
+
+export interface AppErrorOptions {
+  cause?: unknown;
+  /** Seconds, sent as `Retry-After` with 429 and 503 answers. */
+  retryAfter?: number;
+  /** Extra JSON members added to the error body (e.g. ska's `reasons`). */
+  details?: Record<string, unknown>;
+}
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  /** Whether the description may be shown to the caller (Koa's convention). */
+  readonly expose: boolean;
+  readonly retryAfter: number | undefined;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(status: number, code: ErrorCode, description: string, options: AppErrorOptions = {}) {
+    super(description, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'AppError';
+    this.status = status;
+    this.code = code;
+    this.expose = status < 500;
+    this.retryAfter = options.retryAfter;
+    this.details = options.details;
+  }
+}
+
+export const badRequest = (description: string, code: ErrorCode = 'ERR_INVALID_REQUEST') =>
+  new AppError(400, code, description);
+
+export const rateLimited = (description: string, retryAfter: number) =>
+  new AppError(429, 'ERR_RATE_LIMITED', description, { retryAfter });
+
+/** Thrown by config loading; carries every problem found, each with its dotted key path. */
+export class ConfigError extends Error {
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}

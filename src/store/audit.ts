@@ -1,0 +1,41 @@
+import type { Clock } from '../clock.js';
+import type { Db } from './database.js';
+
+export interface AuditEvent {
+  method: string;
+  /** Who tried to log in (a JID, username or principal); never a secret. */
+  subject: string | null;
+  result: string;
+  client?: string | null;
+  ip?: string | null;
+  detail?: string | null;
+}
+
+export interface AuditRow extends Required<AuditEvent> {
+  id: number;
+  at: number;
+}
+
+export class AuditLog {
+  readonly #db: Db;
+  readonly #clock: Clock;
+
+  constructor(db: Db, clock: Clock) {
+    this.#db = db;
+    this.#clock = clock;
+  }
+
+  record(event: AuditEvent): void {
+    this.#db
+      .prepare('INSERT INTO audit_log (at, method, subject, result, client, ip, detail) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(this.#clock.now(), event.method, event.subject, event.result, event.client ?? null, event.ip ?? null, event.detail ?? null);
+  }
+
+  recent(limit = 100): AuditRow[] {
+    return this.#db.prepare('SELECT * FROM audit_log ORDER BY id DESC LIMIT ?').all(limit) as AuditRow[];
+  }
+
+  purgeBefore(at: number): number {
+    return this.#db.prepare('DELETE FROM audit_log WHERE at < ?').run(at).changes;
+  }
+}

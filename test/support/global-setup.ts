@@ -1,0 +1,5 @@
+import { ensureSystemPackages } from './system.js';
+
+export default function setup(): void {
+  ensureSystemPackages();
+}
