@@ -3,17 +3,14 @@ import type { AddressInfo } from 'node:net';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config/load.js';
 import { parseListen } from './config/schema.js';
-import { createHttpApp, type RouteMount } from './http/app.js';
+import { createHttpApp } from './http/app.js';
 import type { ReadinessCheck } from './http/readiness.js';
 import type { Logger } from './log.js';
-import { ApprovalEngine } from './methods/xmpp-approval/engine.js';
-import { ApprovalLimits } from './methods/xmpp-approval/limits.js';
-import { XmppApprovalService } from './methods/xmpp-approval/service.js';
+import type { MethodContext, MethodModule } from './methods/module.js';
+import { createXmppApprovalModule, type XmppApprovalModule } from './methods/xmpp-approval/module.js';
+import { Regulation } from './regulation/regulation.js';
 import { Store } from './store/store.js';
 import { version } from './version.js';
-import { answerServiceDiscovery } from './xmpp/disco.js';
-import { ComponentLink } from './xmpp/link.js';
-import { acceptSubscriptions } from './xmpp/presence.js';
 
 export interface DaemonOptions {
   clock?: Clock;
@@ -28,12 +25,11 @@ export interface DaemonOptions {
 export class Daemon {
   readonly config: Config;
   readonly store: Store;
-  readonly link: ComponentLink | undefined;
-  readonly approvals: XmppApprovalService | undefined;
+  readonly xmpp: XmppApprovalModule;
+  readonly #methods: MethodModule[];
   readonly #logger: Logger;
   readonly #clock: Clock;
   readonly #server: Server;
-  readonly #limits: ApprovalLimits | undefined;
   #purgeTimer: NodeJS.Timeout | undefined;
   #stopping: Promise<void> | undefined;
 
@@ -44,34 +40,26 @@ export class Daemon {
     this.store = new Store(config.store.path, this.#clock, config.store.retention_days);
     const interrupted = this.store.xmppRequests.interruptPending();
     if (interrupted > 0) logger.warn('xmpp.requests_interrupted', { count: interrupted, reason: 'pending when the previous process stopped' });
+    const regulation = new Regulation(this.store.db, this.#clock, config.regulation);
+    this.store.addPurgeable(regulation);
+
+    const ctx: MethodContext = { config, store: this.store, clock: this.#clock, logger, regulation };
+    this.xmpp = createXmppApprovalModule(ctx, (err) => options.onFatal?.(err));
+    this.#methods = [this.xmpp];
 
     const readiness: ReadinessCheck[] = [
       { name: 'shutdown', check: () => ({ up: this.#stopping === undefined, ...(this.#stopping ? { detail: 'shutting down' } : {}) }) },
       { name: 'store', check: () => ({ up: this.store.ping() }) },
+      ...this.#methods.flatMap((m) => m.readiness ?? []),
     ];
-
-    if (config.xmpp.enabled) {
-      const link = new ComponentLink({ service: config.xmpp.service, domain: config.xmpp.domain, secret: config.xmpp.secret ?? '' }, logger);
-      answerServiceDiscovery(link, version);
-      acceptSubscriptions(link, logger);
-      link.on('state', (state) => logger.info('xmpp.state', { state, domain: config.xmpp.domain }));
-      link.on('fatal', (err) => options.onFatal?.(err));
-      this.#limits = new ApprovalLimits(config.limits, this.#clock);
-      this.approvals = new XmppApprovalService({ engine: new ApprovalEngine(link), limits: this.#limits, store: this.store, clock: this.#clock, logger });
-      this.link = link;
-      readiness.push({ name: 'xmpp', check: () => ({ up: link.state === 'online', detail: link.state }) });
-    } else {
-      logger.warn('xmpp.disabled', { reason: 'xmpp.enabled = false: /auth answers 523' });
-    }
-
-    const mounts: RouteMount[] = [];
-    const app = createHttpApp({ config, logger, store: this.store, approvals: this.approvals, readiness }, mounts);
+    const routes = this.#methods.flatMap((m) => m.routes ?? []);
+    const app = createHttpApp({ config, logger, store: this.store, readiness }, routes);
     this.#server = createServer(app.callback());
     // Long-polls and /auth may legitimately wait up to max_timeout.
     this.#server.requestTimeout = (config.xmpp.max_timeout + 30) * 1000;
   }
 
-  /** Binds the HTTP port and starts the XMPP link; resolves with the bound address. */
+  /** Binds the HTTP port and starts the methods; resolves with the bound address. */
   async start(): Promise<AddressInfo> {
     const listen = parseListen(this.config.http.listen);
     if (!listen) throw new Error(`http.listen is invalid: ${this.config.http.listen}`);
@@ -84,12 +72,12 @@ export class Daemon {
     });
     const address = this.#server.address() as AddressInfo;
     this.#logger.info('http.listening', { address: address.address, port: address.port, version });
-    this.link?.start();
+    for (const method of this.#methods) await method.start?.();
     this.#purgeTimer = setInterval(() => this.#purge(), this.config.store.purge_interval * 1000).unref();
     return address;
   }
 
-  /** Graceful stop: refuse new work, answer waiting approvals, drain, close XMPP and SQLite. */
+  /** Graceful stop: refuse new work, let methods answer what waits, drain HTTP, close SQLite. */
   stop(): Promise<void> {
     this.#stopping ??= this.#shutdown();
     return this.#stopping;
@@ -100,8 +88,13 @@ export class Daemon {
     clearInterval(this.#purgeTimer);
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
     this.#server.closeIdleConnections();
-    this.approvals?.interruptAll();
-    await this.approvals?.drain();
+    for (const method of [...this.#methods].reverse()) {
+      try {
+        await method.stop?.();
+      } catch (err) {
+        this.#logger.error('method.stop_failed', { method: method.name, err: String(err) });
+      }
+    }
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), this.config.http.shutdown_timeout * 1000)));
     if ((await Promise.race([closed, timedOut])) === 'timeout') {
@@ -109,7 +102,6 @@ export class Daemon {
       this.#server.closeAllConnections();
     }
     clearTimeout(timer);
-    await this.link?.stop();
     this.store.close();
     this.#logger.info('daemon.stopped');
   }
@@ -117,7 +109,6 @@ export class Daemon {
   #purge(): void {
     try {
       const removed = this.store.purge(this.#clock.now());
-      this.#limits?.sweep();
       if (removed > 0) this.#logger.info('store.purged', { rows: removed });
     } catch (err) {
       this.#logger.error('store.purge_failed', { err: String(err) });

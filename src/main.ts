@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { ConfigError } from './errors.js';
+import { bansCommand } from './cli/bans.js';
 import { clientCommand } from './cli/client.js';
 import { UsageError, type CommandGroup } from './cli/command.js';
 import { configCommand } from './cli/config.js';
@@ -9,7 +10,7 @@ import { userCommand } from './cli/user.js';
 import { xmppCommand } from './cli/xmpp.js';
 import { version } from './version.js';
 
-const commands: CommandGroup[] = [serve, configCommand, dbCommand, userCommand, clientCommand, xmppCommand];
+const commands: CommandGroup[] = [serve, configCommand, dbCommand, userCommand, clientCommand, bansCommand, xmppCommand];
 
 function overview(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -80,6 +80,12 @@ const limitsSection = z.strictObject({
   pending_per_client: positive.default(1000),
 });
 
+const regulationSection = z.strictObject({
+  max_retries: positive.default(5),
+  find_time: seconds(1, 86400).default(120),
+  ban_time: seconds(1, 86400 * 30).default(300),
+});
+
 export const configSchema = z
   .strictObject({
     http: httpSection.prefault({}),
@@ -88,6 +94,7 @@ export const configSchema = z
     log: logSection.prefault({}),
     xmpp: xmppSection.prefault({}),
     limits: limitsSection.prefault({}),
+    regulation: regulationSection.prefault({}),
   })
   .superRefine((config, ctx) => {
     if (config.xmpp.default_timeout > config.xmpp.max_timeout) {

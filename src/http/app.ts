@@ -2,54 +2,55 @@ import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import Koa, { type Middleware } from 'koa';
 import type { Config } from '../config/load.js';
+import { AppError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { XmppApprovalService } from '../methods/xmpp-approval/service.js';
 import type { Store } from '../store/store.js';
 import type { AppState } from './context.js';
 import { authenticateCaller } from './middleware/authenticate-caller.js';
 import { errorHandler } from './middleware/error-handler.js';
 import { requestContext } from './middleware/request-context.js';
 import type { ReadinessCheck } from './readiness.js';
-import { auth } from './routes/auth.js';
 import { healthz, readyz } from './routes/health.js';
-import { createXmppRequest, getXmppRequest } from './routes/xmpp-requests.js';
 
 export interface HttpDeps {
   config: Config;
   logger: Logger;
   store: Store;
-  approvals: XmppApprovalService | undefined;
   readiness: readonly ReadinessCheck[];
 }
 
-/** Method issues mount their routes through this: `(router, caller) => void`. */
+/** Each method mounts its routes through this; `callerAuth` guards API routes (see authenticateCaller). */
 export type RouteMount = (router: Router<AppState>, callerAuth: Middleware<AppState>) => void;
 
 /** Names the route in logs before its handler runs. */
-const named = (route: string): Middleware<AppState> =>
+export const named = (route: string): Middleware<AppState> =>
   async function nameRoute(ctx, next) {
     ctx.state.route = route;
     await next();
   };
 
+/** A body that does not parse is the caller's mistake (the parser's own errors carry no status). */
+function rejectBody(err: Error): never {
+  const status = (err as { status?: unknown }).status;
+  if (status === 413) throw new AppError(413, 'ERR_PAYLOAD_TOO_LARGE', 'request body is too large');
+  if (status === 415) throw new AppError(415, 'ERR_UNSUPPORTED_MEDIA_TYPE', 'unsupported body encoding');
+  throw new AppError(400, 'ERR_INVALID_REQUEST', 'request body does not parse as its Content-Type says');
+}
+
 /** The Koa application with every route listed in one place. */
 export function createHttpApp(deps: HttpDeps, mounts: readonly RouteMount[] = []): Koa<AppState> {
-  const { config, logger, store, approvals } = deps;
+  const { config, logger, store } = deps;
   const app = new Koa<AppState>();
   const router = new Router<AppState>();
   const caller = authenticateCaller(store.clients, config.api.allow_unauthenticated_from);
-  const timeouts = config.xmpp;
 
   router.get('/healthz', named('/healthz'), healthz());
   router.get('/readyz', named('/readyz'), readyz(deps.readiness));
-  router.all('/auth', named('/auth'), caller, auth(approvals, timeouts));
-  router.post('/v1/xmpp/requests', named('/v1/xmpp/requests'), caller, createXmppRequest(approvals, timeouts));
-  router.get('/v1/xmpp/requests/:id', named('/v1/xmpp/requests/:id'), caller, getXmppRequest(approvals, timeouts));
   for (const mount of mounts) mount(router, caller);
 
   app.use(requestContext(logger, config.http.trusted_proxies));
   app.use(errorHandler());
-  app.use(bodyParser({ enableTypes: ['json', 'form'], jsonLimit: '64kb', formLimit: '64kb', jsonStrict: true }));
+  app.use(bodyParser({ enableTypes: ['json', 'form'], jsonLimit: '64kb', formLimit: '64kb', jsonStrict: true, onError: rejectBody }));
   app.use(router.routes());
   app.use(router.allowedMethods({ throw: true }));
   return app;

@@ -64,4 +64,15 @@ export const migrations: Migration[] = [
       CREATE INDEX audit_log_at ON audit_log(at);
     `,
   },
+  {
+    name: '002-regulation',
+    sql: `
+      CREATE TABLE regulation_failures (
+        key TEXT NOT NULL,
+        at INTEGER NOT NULL
+      );
+      CREATE INDEX regulation_failures_key_at ON regulation_failures(key, at);
+      CREATE INDEX regulation_failures_at ON regulation_failures(at);
+    `,
+  },
 ];

@@ -1,0 +1,29 @@
+import type { Clock } from '../clock.js';
+import type { Config } from '../config/load.js';
+import type { RouteMount } from '../http/app.js';
+import type { ReadinessCheck } from '../http/readiness.js';
+import type { Logger } from '../log.js';
+import type { Regulation } from '../regulation/regulation.js';
+import type { Store } from '../store/store.js';
+
+/** What every method is built from (the composition root hands it over). */
+export interface MethodContext {
+  config: Config;
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  regulation: Regulation;
+}
+
+/**
+ * One authentication method as the daemon sees it: its routes, its line in
+ * /readyz, and what it must start and stop. A method whose server is absent logs
+ * one clear warning and reports itself not ready; the others keep serving.
+ */
+export interface MethodModule {
+  name: string;
+  routes?: RouteMount;
+  readiness?: ReadinessCheck;
+  start?(): void | Promise<void>;
+  stop?(): void | Promise<void>;
+}
