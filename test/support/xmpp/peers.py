@@ -14,6 +14,9 @@ Events are printed as JSON lines: ready, confirm (what arrived and how), answere
 Commands on stdin, one per line:
   forge FROM_JID TRANSACTION_ID   FROM_JID sends a confirm message and the typed code
                                   to the component, as if answering someone else's request
+  disco FROM_JID                  FROM_JID asks the component for disco#info (event: disco)
+  subscribe FROM_JID              FROM_JID subscribes to the component's presence
+                                  (event: subscribed, when the component accepts)
 """
 import asyncio
 import json
@@ -43,6 +46,8 @@ class Peer(ClientXMPP):
         # The 'message' event fires for messages with a body, which ours always have.
         self.add_event_handler("message", self.on_message)
         self.add_event_handler("session_start", self.on_start)
+        self.add_event_handler("presence_subscribed",
+                               lambda p: emit(event="subscribed", jid=str(self.boundjid), by=str(p["from"])))
         self.add_event_handler("failed_auth", lambda _: emit(event="failed_auth", jid=str(self.boundjid)))
 
     async def on_start(self, _):
@@ -95,6 +100,13 @@ async def commands(peers):
             peer.send_raw(xml)
             peer.make_message(mto=COMPONENT, mbody=line[2], mtype="chat").send()
             emit(event="forged", jid=line[1], id=line[2])
+        elif line[0] == "disco":
+            info = await peers[line[1]]["xep_0030"].get_info(jid=COMPONENT, timeout=5)
+            query = info["disco_info"]
+            emit(event="disco", jid=line[1], identities=[[i[0], i[1], i[3]] for i in query["identities"]],
+                 features=sorted(query["features"]))
+        elif line[0] == "subscribe":
+            peers[line[1]].send_presence(pto=COMPONENT, ptype="subscribe")
     for peer in peers.values():
         peer.disconnect()
 

@@ -15,11 +15,14 @@ export interface PeerSpec {
 }
 
 export interface PeerEvent {
-  event: 'ready' | 'confirm' | 'answered' | 'forged' | 'failed_auth';
+  event: 'ready' | 'confirm' | 'answered' | 'forged' | 'failed_auth' | 'disco' | 'subscribed';
   jid: string;
   via?: 'iq' | 'message' | 'body';
   id?: string;
   answer?: string;
+  identities?: string[][];
+  features?: string[];
+  by?: string;
 }
 
 export interface Peers {
@@ -28,6 +31,8 @@ export interface Peers {
   waitFor(predicate: (event: PeerEvent) => boolean, timeoutMs?: number): Promise<PeerEvent>;
   /** `from` sends a confirm message and the typed code for `transactionId` to the component. */
   forge(from: string, transactionId: string): void;
+  /** Sends a command line to the peers process (see peers.py). */
+  command(line: string): void;
   stop(): Promise<void>;
 }
 
@@ -74,6 +79,9 @@ export async function startPeers(server: ProsodyServer, specs: PeerSpec[]): Prom
     waitFor,
     forge(from, transactionId) {
       child.stdin?.write(`forge ${from} ${transactionId}\n`);
+    },
+    command(line) {
+      child.stdin?.write(`${line}\n`);
     },
     async stop() {
       if (child.exitCode !== null) return;
