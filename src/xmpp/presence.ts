@@ -15,6 +15,7 @@ export function acceptSubscriptions(link: ComponentLink, logger: Logger): void {
     if (!from) return;
     const to = stanza.attrs['to'] ?? link.domain;
     const type = stanza.attrs['type'];
+    logger.debug('xmpp.presence', { from: from.bare, type: type ?? 'available' });
     const replies: Element[] = [];
     if (type === 'subscribe') {
       replies.push(xml('presence', { type: 'subscribed', to: from.bare, from: to }), xml('presence', { to: from.bare, from: to }));

@@ -18,6 +18,8 @@ export interface ProsodyServer {
   addUsers(users: Record<string, string>): void;
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** Stops the server and removes its directory. */
+  dispose(): Promise<void>;
 }
 
 const isRoot = process.getuid?.() === 0;
@@ -117,6 +119,10 @@ Component "auth.localhost"
       clearTimeout(timer);
       child = undefined;
     },
+    async dispose() {
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
   if (options.users) server.addUsers(options.users);
   await server.start();
@@ -131,10 +137,6 @@ function encodeStoreName(name: string): string {
 function chmodDir(dir: string): void {
   spawnSync('chmod', ['755', dir]);
   chownTree(dir);
-}
-
-export function removeProsody(server: ProsodyServer): void {
-  rmSync(server.dir, { recursive: true, force: true });
 }
 
 export function prosodyLog(server: ProsodyServer): string {

@@ -42,7 +42,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await t?.stop();
   await peers?.stop();
-  await prosody?.stop();
+  await prosody?.dispose();
 });
 
 describe('full JID with XEP-0070 (iq path)', () => {

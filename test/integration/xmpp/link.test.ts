@@ -22,7 +22,7 @@ describe('the component link', () => {
   afterAll(async () => {
     await t?.stop();
     await peers?.stop();
-    await prosody?.stop();
+    await prosody?.dispose();
   });
 
   it('answers disco#info on its own domain and accepts presence subscriptions', async () => {
@@ -73,7 +73,7 @@ describe('a wrong component secret', () => {
     dir = mkdtempSync(join(tmpdir(), 'authbridge-secret-'));
   });
   afterAll(async () => {
-    await prosody?.stop();
+    await prosody?.dispose();
     rmSync(dir, { recursive: true, force: true });
   });
 

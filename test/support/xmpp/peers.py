@@ -46,13 +46,18 @@ class Peer(ClientXMPP):
         # The 'message' event fires for messages with a body, which ours always have.
         self.add_event_handler("message", self.on_message)
         self.add_event_handler("session_start", self.on_start)
-        self.add_event_handler("presence_subscribed",
-                               lambda p: emit(event="subscribed", jid=str(self.boundjid), by=str(p["from"])))
+        self.add_event_handler("presence", self.on_presence)
         self.add_event_handler("failed_auth", lambda _: emit(event="failed_auth", jid=str(self.boundjid)))
 
     async def on_start(self, _):
+        # Prosody delivers subscription presences only to resources that fetched the roster.
+        await self.get_roster()
         self.send_presence()
         emit(event="ready", jid=str(self.boundjid))
+
+    def on_presence(self, presence):
+        if presence["type"] == "subscribed":
+            emit(event="subscribed", jid=str(self.boundjid), by=str(presence["from"]))
 
     async def on_confirm(self, stanza):
         via = stanza.name
