@@ -10,6 +10,8 @@ export const requiredPackages: Record<string, string> = {
   '/usr/bin/prosody': 'prosody',
   '/usr/bin/prosodyctl': 'prosody',
   '/usr/lib/python3/dist-packages/slixmpp/__init__.py': 'python3-slixmpp',
+  '/usr/lib/python3/dist-packages/requests/__init__.py': 'python3-requests',
+  '/usr/bin/setpriv': 'util-linux',
 };
 
 export function ensureSystemPackages(required: Record<string, string> = requiredPackages): void {
