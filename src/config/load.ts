@@ -50,8 +50,7 @@ export function parseConfig(text: string, source: string): LoadedConfig {
     const inline = section[key.name];
     const file = section[`${key.name}_file`];
     if ((inline !== undefined && typeof inline !== 'string') || (file !== undefined && typeof file !== 'string')) return { key };
-    const required = result.success ? key.required(result.data) : false;
-    return { key, ...resolveSecret(key.section, key.name, inline, file, required) };
+    return { key, ...resolveSecret(key.section, key.name, inline, file, key.required(section)) };
   });
   problems.push(...resolved.flatMap((r) => (r.problem === undefined ? [] : [r.problem])));
   if (!result.success || problems.length > 0) throw new ConfigError(problems);

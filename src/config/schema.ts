@@ -106,14 +106,15 @@ export type ParsedConfig = z.output<typeof configSchema>;
 
 /**
  * Secrets that may be given inline (`name`) or as a file (`name_file`). The loader
- * reads the file and leaves the value under `name`; `required` sees the parsed config.
+ * reads the file and leaves the value under `name`. `required` sees the section as
+ * written (it is asked even when other keys are invalid, so every problem is reported).
  */
 export interface SecretKey {
   section: keyof ParsedConfig;
   name: string;
-  required: (config: ParsedConfig) => boolean;
+  required: (section: Record<string, unknown>) => boolean;
 }
 
 export const secretKeys: SecretKey[] = [
-  { section: 'xmpp', name: 'secret', required: (config) => config.xmpp.enabled },
+  { section: 'xmpp', name: 'secret', required: (xmpp) => xmpp['enabled'] !== false },
 ];

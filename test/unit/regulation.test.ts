@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/clock.js';
+import { AppError } from '../../src/errors.js';
+import { accountKey, ipKey, Regulation } from '../../src/regulation/regulation.js';
+import { Store } from '../../src/store/store.js';
+
+describe('Regulation', () => {
+  it('bans after max_retries failures within find_time, for ban_time after the last one; success resets only the account', () => {
+    const clock = new ManualClock();
+    const store = new Store(':memory:', clock);
+    const regulation = new Regulation(store.db, clock, { max_retries: 3, find_time: 60, ban_time: 300 });
+    const keys = [ipKey('203.0.113.9'), accountKey('ska', 'alice')];
+    for (let i = 0; i < 3; i++) {
+      regulation.assertAllowed(keys);
+      regulation.recordFailure(keys);
+      clock.advance(1000);
+    }
+    let refused: AppError | undefined;
+    try {
+      regulation.assertAllowed(keys);
+    } catch (err) {
+      refused = err as AppError;
+    }
+    expect(refused).toMatchObject({ status: 429, code: 'ERR_RATE_LIMITED', retryAfter: 299 });
+    regulation.recordSuccess(accountKey('ska', 'alice'));
+    expect(regulation.banOf(accountKey('ska', 'alice'))).toBeUndefined();
+    expect(regulation.banOf(ipKey('203.0.113.9'))).toBeDefined();
+    expect(regulation.listBans().map((b) => b.key)).toEqual([ipKey('203.0.113.9')]);
+    clock.advance(300_000);
+    expect(regulation.banOf(ipKey('203.0.113.9'))).toBeUndefined();
+    clock.advance(60_000);
+    expect(regulation.purge(clock.now())).toBe(3);
+    store.close();
+  });
+});
