@@ -43,6 +43,11 @@ export class Store {
     return this.#purgeables.reduce((total, p) => total + p.purge(now), 0);
   }
 
+  /** Runs `fn` in one SQLite transaction (one commit for several writes). */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
   /** True when SQLite answers a query (for /readyz). */
   ping(): boolean {
     try {

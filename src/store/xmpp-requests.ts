@@ -54,15 +54,16 @@ export class XmppRequestRepository {
     this.#db = db;
     this.#clock = clock;
     this.#insert = db.prepare(
-      `INSERT INTO xmpp_requests (id, jid, domain, method, transaction_id, client_id, status, created_at, expires_at)
-       VALUES (@id, @jid, @domain, @method, @transactionId, @clientId, 'pending', @createdAt, @expiresAt)`,
+      `INSERT INTO xmpp_requests (id, jid, domain, method, transaction_id, client_id, status, created_at, expires_at, decided_at)
+       VALUES (@id, @jid, @domain, @method, @transactionId, @clientId, @status, @createdAt, @expiresAt, @decidedAt)`,
     );
     this.#decide = db.prepare("UPDATE xmpp_requests SET status = ?, decided_at = ? WHERE id = ? AND status = 'pending'");
     this.#find = db.prepare('SELECT * FROM xmpp_requests WHERE id = ?');
   }
 
-  create(input: Omit<XmppRequestRecord, 'status' | 'decidedAt'>): void {
-    this.#insert.run(input);
+  /** Stores a request: pending (asynchronous API) or already decided (the /auth API keeps only outcomes). */
+  create(record: XmppRequestRecord): void {
+    this.#insert.run(record);
   }
 
   /** Records the outcome once; a request already decided keeps its first outcome. */

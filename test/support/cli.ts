@@ -1,8 +1,17 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const main = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+/** The project root (this file also runs compiled, from dist-bench/, for the benchmarks). */
+function projectRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) dir = dirname(dir);
+  return dir;
+}
+
+const main = join(projectRoot(), 'dist', 'main.js');
 
 /** Runs the built `authbridge` CLI to completion. */
 export function runCli(args: string[], input?: string): { status: number | null; stdout: string; stderr: string } {
@@ -20,8 +29,8 @@ export interface ServeProcess {
 }
 
 /** Starts `authbridge serve --config FILE` as a real process (JSON logs on stdout). */
-export function spawnServe(configPath: string): ServeProcess {
-  const child = spawn(process.execPath, [main, 'serve', '--config', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+export function spawnServe(configPath: string, nodeArgs: string[] = []): ServeProcess {
+  const child = spawn(process.execPath, [...nodeArgs, main, 'serve', '--config', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   let resolveUrl: (url: string) => void = () => {};
   const url = new Promise<string>((resolve) => (resolveUrl = resolve));
@@ -33,5 +42,6 @@ export function spawnServe(configPath: string): ServeProcess {
   child.stdout?.on('data', onData);
   child.stderr?.on('data', onData);
   const exit = once(child, 'exit').then(([code]) => code as number | null);
-  return { child, output: () => output, url, exit };
+  const urlOrExit = Promise.race([url, exit.then((code) => Promise.reject(new Error(`authbridge serve exited (${code}) before listening:\n${output}`)))]);
+  return { child, output: () => output, url: urlOrExit, exit };
 }

@@ -18,6 +18,8 @@ export interface ProsodyServer {
   addUsers(users: Record<string, string>): void;
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** The server's process id (it runs in the foreground: -F). */
+  pid(): number;
   /** Stops the server and removes its directory. */
   dispose(): Promise<void>;
 }
@@ -55,7 +57,9 @@ function waitForPort(port: number, timeoutMs: number): Promise<void> {
  * `auth.localhost`. mod_offline is off, so messages to offline users bounce
  * (XMPP-24); no TLS, no s2s.
  */
-export async function startProsody(options: { secret?: string; users?: Record<string, string> } = {}): Promise<ProsodyServer> {
+export async function startProsody(
+  options: { secret?: string; users?: Record<string, string>; extraComponents?: Record<string, string> } = {},
+): Promise<ProsodyServer> {
   const dir = mkdtempSync(join(tmpdir(), 'authbridge-prosody-'));
   mkdirSync(join(dir, 'data'));
   mkdirSync(join(dir, 'certs'));
@@ -77,12 +81,14 @@ modules_enabled = { "disco", "roster", "saslauth", "ping", "posix", "presence" }
 modules_disabled = { "s2s", "offline", "tls" }
 c2s_require_encryption = false
 allow_unencrypted_plain_auth = true
+-- xmpp.js 0.13's SCRAM-SHA-1 fails against Prosody 0.12 (malformed-request); PLAIN suits a test server.
+disable_sasl_mechanisms = { "SCRAM-SHA-1", "SCRAM-SHA-1-PLUS" }
 authentication = "internal_plain"
 log = { { levels = { min = "info" }, to = "file", filename = "${dir}/prosody.log" } }
 VirtualHost "localhost"
 Component "auth.localhost"
   component_secret = "${secret}"
-`,
+${Object.entries(options.extraComponents ?? {}).map(([domain, componentSecret]) => `Component "${domain}"\n  component_secret = "${componentSecret}"\n`).join('')}`,
   );
   chmodDir(dir);
 
@@ -118,6 +124,10 @@ Component "auth.localhost"
       await exited;
       clearTimeout(timer);
       child = undefined;
+    },
+    pid() {
+      if (child?.pid === undefined) throw new Error('Prosody is not running');
+      return child.pid;
     },
     async dispose() {
       await server.stop();

@@ -41,7 +41,7 @@ export function auth(approvals: XmppApprovalService | undefined, settings: Timeo
       timeoutSeconds: originalTimeout(params.get('timeout'), settings),
     };
     if (approvals) {
-      const { outcome } = approvals.start(request, ctx.state.caller ?? { client: null, ip: ctx.state.clientIp });
+      const { outcome } = approvals.start(request, ctx.state.caller ?? { client: null, ip: ctx.state.clientIp }, false);
       ctx.status = originalStatusCode(await outcome);
     } else {
       // XMPP is disabled in the config: nothing can reach the person.

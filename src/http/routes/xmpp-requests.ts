@@ -62,6 +62,7 @@ export function createXmppRequest(approvals: XmppApprovalService | undefined, se
         timeoutSeconds: timeout,
       },
       ctx.state.caller ?? { client: null, ip: ctx.state.clientIp },
+      true,
     );
     ctx.status = 202;
     ctx.set('Location', `/v1/xmpp/requests/${record.id}`);

@@ -11,6 +11,7 @@ import {
 } from '../../xmpp/confirm.js';
 import { normalizeFrom, type Jid } from '../../xmpp/jid.js';
 import type { LinkState } from '../../xmpp/link.js';
+import { CapabilityCache } from './capability-cache.js';
 
 export type ApprovalOutcome = 'approved' | 'denied' | 'expired' | 'unreachable' | 'interrupted' | 'failed';
 
@@ -43,20 +44,22 @@ interface Pending {
 const newStanzaId = () => randomBytes(12).toString('base64url');
 
 /**
- * The XEP-0070 request lifecycle (spec/xmpp.md §13): full JID → disco#info → iq
- * confirm or message to the bare JID; bare JID → message. Answers are accepted only
+ * The XEP-0070 request lifecycle (spec/xmpp.md §13): full JID → disco#info (unless
+ * recently answered) → iq confirm or message to the bare JID; bare JID → message. Answers are accepted only
  * from the JID that was asked; the first decisive answer wins; everything still
  * waiting when the link drops ends as `unreachable`.
  */
 export class ApprovalEngine {
   readonly #link: ApprovalLink;
+  readonly #capabilities: CapabilityCache;
   readonly #byStanzaId = new Map<string, Pending>();
   /** Message-path requests by bare JID, oldest first, for replies that carry no id of ours. */
   readonly #messagesByJid = new Map<string, Set<Pending>>();
   readonly #all = new Set<Pending>();
 
-  constructor(link: ApprovalLink) {
+  constructor(link: ApprovalLink, capabilities: CapabilityCache) {
     this.#link = link;
+    this.#capabilities = capabilities;
     link.on('stanza', (stanza) => this.#onStanza(stanza));
     link.on('state', (state) => {
       if (state !== 'online') this.finishAll('unreachable');
@@ -80,8 +83,10 @@ export class ApprovalEngine {
         resolve,
       };
       this.#all.add(pending);
-      if (input.jid.resource === undefined) this.#sendMessage(pending);
-      else this.#send(pending, 'disco', (id) => discoInfoQuery(input.jid.full, id));
+      const supportsHttpAuth = input.jid.resource === undefined ? false : this.#capabilities.get(input.jid.full);
+      if (supportsHttpAuth === undefined) this.#send(pending, 'disco', (id) => discoInfoQuery(input.jid.full, id));
+      else if (supportsHttpAuth) this.#sendConfirmIq(pending);
+      else this.#sendMessage(pending);
     });
   }
 
@@ -96,6 +101,11 @@ export class ApprovalEngine {
     pending.stanzaId = newStanzaId();
     this.#byStanzaId.set(pending.stanzaId, pending);
     this.#link.send(build(pending.stanzaId)).catch(() => this.#finish(pending, 'unreachable'));
+  }
+
+  // https://xmpp.org/extensions/xep-0070.html#http-iq (XMPP-10)
+  #sendConfirmIq(pending: Pending): void {
+    this.#send(pending, 'iq', (id) => confirmIq(pending.input.jid.full, id, pending.input));
   }
 
   // https://xmpp.org/extensions/xep-0070.html#http-message (XMPP-12): always to the bare JID.
@@ -123,14 +133,19 @@ export class ApprovalEngine {
 
     if (pending.phase === 'disco') {
       const verdict = classifyDiscoReply(stanza);
-      if (verdict === 'iq') this.#send(pending, 'iq', (id) => confirmIq(pending.input.jid.full, id, pending.input));
+      if (verdict !== 'unreachable') this.#capabilities.set(from.full, verdict === 'iq');
+      if (verdict === 'iq') this.#sendConfirmIq(pending);
       else if (verdict === 'message') this.#sendMessage(pending);
       else this.#finish(pending, 'unreachable');
       return;
     }
     const decision = classifyIqReply(stanza);
-    if (decision === 'fallback') this.#sendMessage(pending);
-    else this.#finish(pending, decision);
+    if (decision === 'fallback') {
+      this.#capabilities.forget(from.full);
+      this.#sendMessage(pending);
+    } else {
+      this.#finish(pending, decision);
+    }
   }
 
   // XMPP-13: any resource of the bare JID we asked may answer a message request.

@@ -6,6 +6,7 @@ import { answerServiceDiscovery } from '../../xmpp/disco.js';
 import { ComponentLink } from '../../xmpp/link.js';
 import { acceptSubscriptions } from '../../xmpp/presence.js';
 import type { MethodContext, MethodModule } from '../module.js';
+import { CapabilityCache } from './capability-cache.js';
 import { ApprovalEngine } from './engine.js';
 import { ApprovalLimits } from './limits.js';
 import { XmppApprovalService } from './service.js';
@@ -33,7 +34,7 @@ export function createXmppApprovalModule(ctx: MethodContext, onFatal: (err: Erro
     link.on('state', (state) => logger.info('xmpp.state', { state, domain: config.xmpp.domain }));
     link.on('fatal', onFatal);
     limits = new ApprovalLimits(config.limits, clock);
-    approvals = new XmppApprovalService({ engine: new ApprovalEngine(link), limits, store, clock, logger });
+    approvals = new XmppApprovalService({ engine: new ApprovalEngine(link, new CapabilityCache(clock)), limits, store, clock, logger });
     const sweep = limits;
     store.addPurgeable({ purge: () => (sweep.sweep(), 0) });
   } else {

@@ -79,8 +79,13 @@ export class XmppApprovalService {
     return this.#inFlight.size;
   }
 
-  /** Validates, admits and sends a request. Throws AppError 400/429 before anything is sent. */
-  start(params: ApprovalParams, caller: Caller): StartedApproval {
+  /**
+   * Validates, admits and sends a request. Throws AppError 400/429 before anything is
+   * sent. `persistPending` stores the request before it is decided, for callers that
+   * may ask for it later (the asynchronous API); /auth holds its HTTP request open
+   * and only its outcome is stored, in one commit with the audit record.
+   */
+  start(params: ApprovalParams, caller: Caller, persistPending: boolean): StartedApproval {
     const jid = checkApprovalParams(params);
     const clientKey = caller.client ? `client:${caller.client.id}` : 'unauthenticated';
     this.#limits.admit(jid.bare, clientKey);
@@ -98,16 +103,18 @@ export class XmppApprovalService {
       expiresAt: now + params.timeoutSeconds * 1000,
       decidedAt: null,
     };
-    try {
-      this.#store.xmppRequests.create(record);
-    } catch (err) {
-      this.#limits.release(jid.bare, clientKey);
-      throw new AppError(500, 'ERR_INTERNAL', 'cannot store the request', { cause: err });
+    if (persistPending) {
+      try {
+        this.#store.xmppRequests.create(record);
+      } catch (err) {
+        this.#limits.release(jid.bare, clientKey);
+        throw new AppError(500, 'ERR_INTERNAL', 'cannot store the request', { cause: err });
+      }
     }
 
     const outcome = this.#engine
       .request({ jid, transactionId: record.transactionId, method: record.method, url: record.domain, timeoutMs: params.timeoutSeconds * 1000 })
-      .then((status) => this.#settle(record, status, caller))
+      .then((status) => this.#settle(record, status, caller, persistPending))
       .finally(() => {
         this.#limits.release(jid.bare, clientKey);
         this.#inFlight.delete(record.id);
@@ -143,11 +150,14 @@ export class XmppApprovalService {
     await Promise.allSettled([...this.#inFlight.values()]);
   }
 
-  #settle(record: XmppRequestRecord, status: XmppRequestStatus, caller: Caller): XmppRequestStatus {
+  #settle(record: XmppRequestRecord, status: XmppRequestStatus, caller: Caller, persisted: boolean): XmppRequestStatus {
     const final = status === 'pending' ? 'failed' : status;
     try {
-      this.#store.xmppRequests.decide(record.id, final);
-      this.#store.audit.record({ method: 'xmpp', subject: record.jid, result: final, client: caller.client?.name ?? null, ip: caller.ip });
+      this.#store.transaction(() => {
+        if (persisted) this.#store.xmppRequests.decide(record.id, final);
+        else this.#store.xmppRequests.create({ ...record, status: final, decidedAt: this.#clock.now() });
+        this.#store.audit.record({ method: 'xmpp', subject: record.jid, result: final, client: caller.client?.name ?? null, ip: caller.ip });
+      });
     } catch (err) {
       this.#logger.error('store.write_failed', { requestId: record.id, err: String(err) });
     }

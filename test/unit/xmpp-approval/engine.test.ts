@@ -1,5 +1,7 @@
 import { xml, type Element } from '@xmpp/component';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ManualClock } from '../../../src/clock.js';
+import { CapabilityCache } from '../../../src/methods/xmpp-approval/capability-cache.js';
 import { ApprovalEngine, type ApprovalInput } from '../../../src/methods/xmpp-approval/engine.js';
 import { parseJid } from '../../../src/xmpp/jid.js';
 import { FakeLink } from '../../support/xmpp/fake-link.js';
@@ -19,7 +21,7 @@ let link: FakeLink;
 let engine: ApprovalEngine;
 beforeEach(() => {
   link = new FakeLink();
-  engine = new ApprovalEngine(link);
+  engine = new ApprovalEngine(link, new CapabilityCache(new ManualClock()));
 });
 afterEach(() => vi.useRealTimers());
 
@@ -34,6 +36,27 @@ describe('ApprovalEngine', () => {
     link.receive(xml('iq', { type: 'result', id: confirm.attrs['id'], from: 'alice@localhost/phone' }));
     expect(await outcome).toBe('approved');
     expect(engine.pendingCount).toBe(0);
+  });
+
+  it('remembers disco#info answers: the next request to that resource skips the round trip', async () => {
+    const first = engine.request(input('alice@localhost/phone'));
+    link.receive(discoResult(await link.catchOutgoing(isIq), [NS]));
+    const confirm = await link.catchOutgoing(isConfirmIq);
+    link.receive(xml('iq', { type: 'result', id: confirm.attrs['id'], from: 'alice@localhost/phone' }));
+    expect(await first).toBe('approved');
+
+    const second = engine.request(input('alice@localhost/phone'));
+    const next = await link.catchOutgoing(isIq);
+    expect(next.getChild('confirm', NS)).toBeDefined();
+    // The client lost the feature: fall back to a message, and ask disco again next time.
+    link.receive(xml('iq', { type: 'error', id: next.attrs['id'], from: 'alice@localhost/phone' },
+      xml('error', { type: 'cancel' }, xml('feature-not-implemented', { xmlns: 'urn:ietf:params:xml:ns:xmpp-stanzas' }))));
+    const message = await link.catchOutgoing(isMessage);
+    link.receive(xml('message', { from: 'alice@localhost/phone' }, xml('thread', {}, message.getChildText('thread')!), xml('confirm', { xmlns: NS, id: 'TX' })));
+    expect(await second).toBe('approved');
+    void engine.request(input('alice@localhost/phone'));
+    expect((await link.catchOutgoing(isIq)).getChild('query', 'http://jabber.org/protocol/disco#info')).toBeDefined();
+    engine.finishAll('interrupted');
   });
 
   it('ignores an iq result with the right id from another JID (forged accept)', async () => {
