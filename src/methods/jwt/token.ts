@@ -49,6 +49,9 @@ export interface Claims {
   htu?: string;
 }
 
+/** RFC 8032 §5.1.6 */
+const ED25519_SIGNATURE_BYTES = 64;
+
 const BASE64URL = /^[A-Za-z0-9_-]*$/;
 
 /** Strict base64url (RFC 7515 §2: no padding, no other characters). */
@@ -130,6 +133,7 @@ export function decodeToken(token: string): DecodedToken {
   const claims = readClaims(jsonObject(payloadPart, 'payload'));
   const signature = base64url(signaturePart, 'signature');
   if (signature.length === 0) throw malformed('signature is empty');
+  if (alg === 'EdDSA' && signature.length !== ED25519_SIGNATURE_BYTES) throw malformed(`an EdDSA signature has ${ED25519_SIGNATURE_BYTES} bytes`);
   return { alg: alg as JwtAlgorithm, keyType, kid, claims, signingInput: `${headerPart}.${payloadPart}`, signature };
 }
 
