@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey, randomBytes, sign, type KeyObject } from 'node:crypto';
+import { createPrivateKey, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { describeKey, type JwtAlgorithm } from './keys.js';
 import { pythonCompactJson } from './python-json.js';
 
@@ -30,7 +30,7 @@ const b64url = (text: string) => Buffer.from(text, 'utf8').toString('base64url')
  */
 export function createToken(options: TokenOptions): string {
   const privateKey = typeof options.privateKey === 'string' ? createPrivateKey(options.privateKey) : options.privateKey;
-  const info = describeKey(createPublicKey(privateKey));
+  const info = describeKey(privateKey);
   const alg = signingAlgorithm[info.type];
   const time = options.time ?? Math.floor((options.now ?? Date.now)() / 1000);
   if (!Number.isSafeInteger(time)) throw new TypeError('time must be whole epoch seconds');

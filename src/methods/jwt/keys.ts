@@ -27,8 +27,12 @@ export interface PublicKeyInfo {
   fingerprint: string;
 }
 
-/** JWT-7: the fingerprint is taken over the re-serialised SPKI PEM, whatever the input form. */
-export function describeKey(key: KeyObject): PublicKeyInfo {
+/**
+ * JWT-7: the fingerprint is taken over the re-serialised SPKI PEM, whatever the input
+ * form. A private key is described by its public half.
+ */
+export function describeKey(input: KeyObject): PublicKeyInfo {
+  const key = input.type === 'private' ? createPublicKey(input) : input;
   const type = key.asymmetricKeyType;
   if (type !== 'rsa' && type !== 'ed25519') throw new KeyParseError(`unknown key type ${type ?? '?'}: only RSA and Ed25519 are accepted`);
   if (type === 'rsa' && (key.asymmetricKeyDetails?.modulusLength ?? 0) < MIN_RSA_BITS) {
