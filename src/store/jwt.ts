@@ -58,6 +58,20 @@ const toTrust = (row: TrustRow): JwksTrust => ({ id: row.id, username: row.usern
 export class KeyExistsError extends Error {}
 export class TrustExistsError extends Error {}
 
+/** A user as token verification needs it: one query for the hot path. */
+export interface TokenCredentials {
+  userId: number;
+  disabled: boolean;
+  keys: JwtPublicKey[];
+  hasTrusts: boolean;
+}
+
+interface CredentialRow extends Partial<KeyRow> {
+  user_id: number;
+  disabled: number;
+  has_trusts: number;
+}
+
 /** What verified a token, so its `last_used_on` is stamped (JWT-6). */
 export type UsedCredential = { keyId: number } | { trustId: number };
 
@@ -77,22 +91,49 @@ const TRUST_COLUMNS = 't.id, u.username, t.url, t.created_at, t.last_used_on';
 export class JwtRepository {
   readonly #db: Db;
   readonly #clock: Clock;
-  readonly #keysOfUser;
   readonly #trustsOfUser;
   readonly #insertNonce;
   readonly #stampKey;
   readonly #stampTrust;
   readonly #purge;
+  readonly #credentials;
+  readonly #recordUse;
 
   constructor(db: Db, clock: Clock) {
     this.#db = db;
     this.#clock = clock;
-    this.#keysOfUser = db.prepare(`SELECT ${KEY_COLUMNS} FROM jwt_public_keys k JOIN users u ON u.id = k.user_id WHERE k.user_id = ? ORDER BY k.id`);
     this.#trustsOfUser = db.prepare(`SELECT ${TRUST_COLUMNS} FROM jwt_jwks_trusts t JOIN users u ON u.id = t.user_id WHERE t.user_id = ? ORDER BY t.id`);
     this.#insertNonce = db.prepare('INSERT OR IGNORE INTO jwt_nonces (username, time, nonce, expires_at) VALUES (?, ?, ?, ?)');
     this.#stampKey = db.prepare('UPDATE jwt_public_keys SET last_used_on = ? WHERE id = ?');
     this.#stampTrust = db.prepare('UPDATE jwt_jwks_trusts SET last_used_on = ? WHERE id = ?');
     this.#purge = db.prepare('DELETE FROM jwt_nonces WHERE expires_at < ?');
+    this.#credentials = db.prepare(`
+      SELECT u.id AS user_id, u.disabled, u.username,
+             EXISTS (SELECT 1 FROM jwt_jwks_trusts t WHERE t.user_id = u.id) AS has_trusts,
+             k.id, k.fingerprint, k.key_type, k.public_key, k.comment, k.created_at, k.last_used_on
+      FROM users u LEFT JOIN jwt_public_keys k ON k.user_id = u.id
+      WHERE u.username = ? ORDER BY k.id`);
+    this.#recordUse = db.transaction((use: NonceUse, stamp: UsedCredential | undefined): boolean => {
+      if (this.#insertNonce.run(use.username, use.time, use.nonce, use.expiresAt).changes !== 1) return false;
+      if (stamp === undefined) return true;
+      const now = this.#clock.now();
+      if ('keyId' in stamp) this.#stampKey.run(now, stamp.keyId);
+      else this.#stampTrust.run(now, stamp.trustId);
+      return true;
+    });
+  }
+
+  /** The user named in a token with its keys, or undefined when no user has that name. */
+  credentialsOf(username: string): TokenCredentials | undefined {
+    const rows = this.#credentials.all(username) as CredentialRow[];
+    const first = rows[0];
+    if (!first) return undefined;
+    return {
+      userId: first.user_id,
+      disabled: first.disabled === 1,
+      hasTrusts: first.has_trusts === 1,
+      keys: rows.filter((row): row is CredentialRow & KeyRow => row.id !== null && row.id !== undefined).map(toKey),
+    };
   }
 
   addKey(input: { userId: number; fingerprint: string; keyType: StoredKeyType; publicKey: string; comment: string | null }): JwtPublicKey {
@@ -109,10 +150,6 @@ export class JwtRepository {
   findKey(fingerprint: string): JwtPublicKey | undefined {
     const row = this.#db.prepare(`SELECT ${KEY_COLUMNS} FROM jwt_public_keys k JOIN users u ON u.id = k.user_id WHERE k.fingerprint = ?`).get(fingerprint) as KeyRow | undefined;
     return row && toKey(row);
-  }
-
-  keysOfUser(userId: number): JwtPublicKey[] {
-    return (this.#keysOfUser.all(userId) as KeyRow[]).map(toKey);
   }
 
   /** Every key, or one user's, ordered by user then age. */
@@ -150,19 +187,13 @@ export class JwtRepository {
   }
 
   /**
-   * JWT-5: records the nonce and stamps `last_used_on` in one transaction. The
-   * insert-if-absent on the primary key is the whole replay check: of any number of
-   * concurrent copies (in this or another process), exactly one inserts the row.
-   * Returns false for a replay.
+   * JWT-5: records the nonce and stamps `last_used_on` (unless `stamp` is undefined) in
+   * one transaction. The insert-if-absent on the primary key is the whole replay
+   * check: of any number of concurrent copies (in this or another process), exactly
+   * one inserts the row. Returns false for a replay.
    */
-  recordUse(use: NonceUse, credential: UsedCredential): boolean {
-    return this.#db.transaction(() => {
-      if (this.#insertNonce.run(use.username, use.time, use.nonce, use.expiresAt).changes !== 1) return false;
-      const now = this.#clock.now();
-      if ('keyId' in credential) this.#stampKey.run(now, credential.keyId);
-      else this.#stampTrust.run(now, credential.trustId);
-      return true;
-    }).immediate();
+  recordUse(use: NonceUse, stamp: UsedCredential | undefined): boolean {
+    return this.#recordUse.immediate(use, stamp);
   }
 
   /** Deletes nonce rows whose token can no longer pass the time window. */

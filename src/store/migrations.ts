@@ -100,6 +100,7 @@ export const migrations: Migration[] = [
         UNIQUE (user_id, url)
       );
       -- spec/jwt.md §5: one row per accepted (username, time, nonce); the primary key makes a replay lose.
+      -- No index on expires_at: it would cost every insert a page write; the purge scans instead.
       CREATE TABLE jwt_nonces (
         username TEXT NOT NULL,
         time INTEGER NOT NULL,
@@ -107,7 +108,6 @@ export const migrations: Migration[] = [
         expires_at INTEGER NOT NULL,
         PRIMARY KEY (username, time, nonce)
       ) WITHOUT ROWID;
-      CREATE INDEX jwt_nonces_expires ON jwt_nonces(expires_at);
     `,
   },
 ];

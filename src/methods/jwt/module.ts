@@ -58,8 +58,7 @@ export function createJwtModule(ctx: MethodContext): JwtModule {
     logger,
   );
   const verifier = new JwtVerifier({
-    users: store.users,
-    keys: store.jwt,
+      keys: store.jwt,
     jwks,
     clock,
     settings: { tolerance: settings.tolerance, audience: settings.audience, requireBinding: settings.require_request_binding },

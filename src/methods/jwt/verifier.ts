@@ -1,7 +1,6 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import type { Clock } from '../../clock.js';
 import type { JwtPublicKey, JwtRepository, UsedCredential } from '../../store/jwt.js';
-import type { UserRepository } from '../../store/users.js';
 import type { JwksCache } from './jwks.js';
 import type { KeyType } from './keys.js';
 import { checkClaims, decodeToken, signatureMatches, tokenFromAuthorization, TokenError, type ClaimSettings, type DecodedToken, type RequestBinding } from './token.js';
@@ -14,7 +13,6 @@ export interface VerifiedToken {
 }
 
 export interface VerifierDeps {
-  users: UserRepository;
   keys: JwtRepository;
   jwks: JwksCache;
   clock: Clock;
@@ -25,6 +23,18 @@ export interface VerifierDeps {
 
 /** Parsed stored keys, so a verification does not re-read PEM. Bounded: cleared when full. */
 const KEY_CACHE_SIZE = 10_000;
+/**
+ * `last_used_on` is rewritten at most once per this many milliseconds per key: a busy
+ * client would otherwise add a page write to every verification.
+ */
+const LAST_USED_RESOLUTION_MS = 1000;
+
+interface Match {
+  fingerprint: string;
+  credential: UsedCredential;
+  lastUsedOn: number | null;
+  source: 'key' | 'jwks';
+}
 
 /**
  * Verification of one `Authorization: JWT …` value (spec/jwt.md §4–§6): JWKS trusts
@@ -45,21 +55,22 @@ export class JwtVerifier {
   }
 
   async verify(token: DecodedToken, request: RequestBinding): Promise<VerifiedToken> {
-    const { users, keys, clock, settings, decoys } = this.#deps;
+    const { keys, clock, settings, decoys } = this.#deps;
     const { username } = token.claims;
-    const user = users.findByUsername(username);
+    const user = keys.credentialsOf(username);
     if (!user || user.disabled) {
       // §11.5: the same signature work as for a known user with one key.
       signatureMatches(token, (await decoys)[token.keyType], token.keyType);
       throw new TokenError('unknown_user', 'no active user of that name');
     }
-    const match = (await this.#viaJwks(token, user.id)) ?? this.#viaStoredKeys(token, keys.keysOfUser(user.id));
+    const match = (user.hasTrusts ? await this.#viaJwks(token, user.userId) : undefined) ?? this.#viaStoredKeys(token, user.keys);
     if (!match) throw new TokenError('signature', 'no key of this user verifies the token');
     const now = clock.now();
     checkClaims(token.claims, now, settings, request);
     // spec/jwt.md §5: kept until the token cannot pass the window any more (≥ 2 × tolerance + 1 s).
     const expiresAt = now + (2 * settings.tolerance + 1) * 1000;
-    if (!keys.recordUse({ username, time: token.claims.time, nonce: token.claims.nonce, expiresAt }, match.credential)) {
+    const stamp = match.lastUsedOn !== null && Math.abs(now - match.lastUsedOn) < LAST_USED_RESOLUTION_MS ? undefined : match.credential;
+    if (!keys.recordUse({ username, time: token.claims.time, nonce: token.claims.nonce, expiresAt }, stamp)) {
       throw new TokenError('replayed', 'this token has been used already');
     }
     return { username, fingerprint: match.fingerprint, source: match.source };
@@ -68,7 +79,9 @@ export class JwtVerifier {
   async #viaJwks(token: DecodedToken, userId: number): Promise<Match | undefined> {
     for (const trust of this.#deps.keys.trustsOfUser(userId)) {
       const info = await this.#deps.jwks.keyFor(trust.url, token.kid);
-      if (info && signatureMatches(token, info.key, info.type)) return { fingerprint: info.fingerprint, credential: { trustId: trust.id }, source: 'jwks' };
+      if (info && signatureMatches(token, info.key, info.type)) {
+        return { fingerprint: info.fingerprint, credential: { trustId: trust.id }, lastUsedOn: trust.lastUsedOn, source: 'jwks' };
+      }
     }
     return undefined;
   }
@@ -78,7 +91,7 @@ export class JwtVerifier {
     for (const row of stored) {
       if (row.keyType !== token.keyType) continue;
       const key = this.#keyObject(row);
-      if (key && signatureMatches(token, key, row.keyType)) return { fingerprint: row.fingerprint, credential: { keyId: row.id }, source: 'key' };
+      if (key && signatureMatches(token, key, row.keyType)) return { fingerprint: row.fingerprint, credential: { keyId: row.id }, lastUsedOn: row.lastUsedOn, source: 'key' };
     }
     return undefined;
   }
@@ -97,10 +110,4 @@ export class JwtVerifier {
     }
     return key;
   }
-}
-
-interface Match {
-  fingerprint: string;
-  credential: UsedCredential;
-  source: 'key' | 'jwks';
 }
