@@ -58,18 +58,30 @@ const toTrust = (row: TrustRow): JwksTrust => ({ id: row.id, username: row.usern
 export class KeyExistsError extends Error {}
 export class TrustExistsError extends Error {}
 
-/** A user as token verification needs it: one query for the hot path. */
+/** A stored key as token verification needs it (the PEM is read only when not cached). */
+export interface TokenKey {
+  id: number;
+  fingerprint: string;
+  keyType: StoredKeyType;
+  lastUsedOn: number | null;
+}
+
+/** A user as token verification needs it: one query on the hot path. */
 export interface TokenCredentials {
   userId: number;
   disabled: boolean;
-  keys: JwtPublicKey[];
+  keys: TokenKey[];
   hasTrusts: boolean;
 }
 
-interface CredentialRow extends Partial<KeyRow> {
+interface CredentialRow {
   user_id: number;
   disabled: number;
   has_trusts: number;
+  id: number | null;
+  fingerprint: string;
+  key_type: StoredKeyType;
+  last_used_on: number | null;
 }
 
 /** What verified a token, so its `last_used_on` is stamped (JWT-6). */
@@ -98,6 +110,7 @@ export class JwtRepository {
   readonly #purge;
   readonly #credentials;
   readonly #recordUse;
+  readonly #publicKeyText;
 
   constructor(db: Db, clock: Clock) {
     this.#db = db;
@@ -108,14 +121,14 @@ export class JwtRepository {
     this.#stampTrust = db.prepare('UPDATE jwt_jwks_trusts SET last_used_on = ? WHERE id = ?');
     this.#purge = db.prepare('DELETE FROM jwt_nonces WHERE expires_at < ?');
     this.#credentials = db.prepare(`
-      SELECT u.id AS user_id, u.disabled, u.username,
+      SELECT u.id AS user_id, u.disabled,
              EXISTS (SELECT 1 FROM jwt_jwks_trusts t WHERE t.user_id = u.id) AS has_trusts,
-             k.id, k.fingerprint, k.key_type, k.public_key, k.comment, k.created_at, k.last_used_on
+             k.id, k.fingerprint, k.key_type, k.last_used_on
       FROM users u LEFT JOIN jwt_public_keys k ON k.user_id = u.id
       WHERE u.username = ? ORDER BY k.id`);
-    this.#recordUse = db.transaction((use: NonceUse, stamp: UsedCredential | undefined): boolean => {
+    this.#publicKeyText = db.prepare('SELECT public_key FROM jwt_public_keys WHERE id = ?').pluck();
+    this.#recordUse = db.transaction((use: NonceUse, stamp: UsedCredential): boolean => {
       if (this.#insertNonce.run(use.username, use.time, use.nonce, use.expiresAt).changes !== 1) return false;
-      if (stamp === undefined) return true;
       const now = this.#clock.now();
       if ('keyId' in stamp) this.#stampKey.run(now, stamp.keyId);
       else this.#stampTrust.run(now, stamp.trustId);
@@ -132,8 +145,13 @@ export class JwtRepository {
       userId: first.user_id,
       disabled: first.disabled === 1,
       hasTrusts: first.has_trusts === 1,
-      keys: rows.filter((row): row is CredentialRow & KeyRow => row.id !== null && row.id !== undefined).map(toKey),
+      keys: rows.flatMap((row) => (row.id === null ? [] : [{ id: row.id, fingerprint: row.fingerprint, keyType: row.key_type, lastUsedOn: row.last_used_on }])),
     };
+  }
+
+  /** The canonical SPKI PEM of a stored key, if it still exists. */
+  publicKeyText(id: number): string | undefined {
+    return this.#publicKeyText.get(id) as string | undefined;
   }
 
   addKey(input: { userId: number; fingerprint: string; keyType: StoredKeyType; publicKey: string; comment: string | null }): JwtPublicKey {
@@ -193,6 +211,8 @@ export class JwtRepository {
    * one inserts the row. Returns false for a replay.
    */
   recordUse(use: NonceUse, stamp: UsedCredential | undefined): boolean {
+    // A single statement is atomic on its own; the transaction is needed only with the stamp.
+    if (stamp === undefined) return this.#insertNonce.run(use.username, use.time, use.nonce, use.expiresAt).changes === 1;
     return this.#recordUse.immediate(use, stamp);
   }
 

@@ -1,6 +1,6 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import type { Clock } from '../../clock.js';
-import type { JwtPublicKey, JwtRepository, UsedCredential } from '../../store/jwt.js';
+import type { JwtRepository, TokenKey, UsedCredential } from '../../store/jwt.js';
 import type { JwksCache } from './jwks.js';
 import type { KeyType } from './keys.js';
 import { checkClaims, decodeToken, signatureMatches, tokenFromAuthorization, TokenError, type ClaimSettings, type DecodedToken, type RequestBinding } from './token.js';
@@ -87,7 +87,7 @@ export class JwtVerifier {
   }
 
   /** JWT-6: every stored key of the user whose type allows the algorithm is tried. */
-  #viaStoredKeys(token: DecodedToken, stored: JwtPublicKey[]): Match | undefined {
+  #viaStoredKeys(token: DecodedToken, stored: TokenKey[]): Match | undefined {
     for (const row of stored) {
       if (row.keyType !== token.keyType) continue;
       const key = this.#keyObject(row);
@@ -96,12 +96,17 @@ export class JwtVerifier {
     return undefined;
   }
 
-  /** JWT-9: a stored key that no longer parses is skipped, not an error. */
-  #keyObject(row: JwtPublicKey): KeyObject | null {
+  /**
+   * JWT-9: a stored key that no longer parses is skipped, not an error. The cache is
+   * keyed by fingerprint (a digest of the key itself), never by row id, which SQLite may reuse.
+   */
+  #keyObject(row: TokenKey): KeyObject | null {
     let key = this.#parsed.get(row.fingerprint);
     if (key === undefined) {
+      const pem = this.#deps.keys.publicKeyText(row.id);
+      if (pem === undefined) return null;
       try {
-        key = createPublicKey({ key: row.publicKey, format: 'pem' });
+        key = createPublicKey({ key: pem, format: 'pem' });
       } catch {
         key = null;
       }
