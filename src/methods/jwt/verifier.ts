@@ -64,7 +64,11 @@ export class JwtVerifier {
       throw new TokenError('unknown_user', 'no active user of that name');
     }
     const match = (user.hasTrusts ? await this.#viaJwks(token, user.userId) : undefined) ?? this.#viaStoredKeys(token, user.keys);
-    if (!match) throw new TokenError('signature', 'no key of this user verifies the token');
+    if (!match) {
+      // §11.5: a user without a key of the token's type costs a verification too.
+      if (!user.keys.some((key) => key.keyType === token.keyType)) signatureMatches(token, (await decoys)[token.keyType], token.keyType);
+      throw new TokenError('signature', 'no key of this user verifies the token');
+    }
     const now = clock.now();
     checkClaims(token.claims, now, settings, request);
     // spec/jwt.md §5: kept until the token cannot pass the window any more (≥ 2 × tolerance + 1 s).
