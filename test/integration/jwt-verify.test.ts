@@ -203,3 +203,33 @@ describe('regulation and caller authentication', () => {
     }
   });
 });
+
+describe('configuration of the method', () => {
+  it('binds tokens to the configured audience and to the request when asked (spec/jwt.md §11.4)', async () => {
+    const clock = vectorClock();
+    const t = await startTestDaemon(`${noBans}[jwt]\naudience = "https://app.example"\nrequire_request_binding = true\n`, { clock });
+    try {
+      addKey(t.daemon.store, 'guido', ed.public_pem_spki);
+      const make = (nonce: string, extra: { audience?: string; method?: string; url?: string }) =>
+        authorizationHeader(createToken({ privateKey: ed.private_pem_pkcs8, username: 'guido', time: VECTOR_TIME, nonce, ...extra }));
+      const bound = { audience: 'https://app.example', method: 'POST', url: 'https://app.example/api/orders' };
+      expect((await verifyJwt(t.url, { authorization: make('b1', bound), method: 'POST', url: 'https://app.example/api/orders' })).status).toBe(200);
+      expect((await verifyJwt(t.url, { authorization: make('b2', bound), method: 'GET', url: 'https://app.example/api/orders' })).body['error']).toBe('ERR_TOKEN_BINDING');
+      expect((await verifyJwt(t.url, { authorization: make('b3', bound) })).body['error']).toBe('ERR_TOKEN_BINDING');
+      expect((await verifyJwt(t.url, { authorization: make('b4', { ...bound, audience: 'https://other.example' }), method: 'POST', url: bound.url })).body['error']).toBe('ERR_TOKEN_BINDING');
+      // The reference client's tokens carry no binding, so this configuration refuses them.
+      expect((await verifyJwt(t.url, { authorization: ajwt.client_tokens[0]!.authorization_header })).body['error']).toBe('ERR_TOKEN_BINDING');
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it('does not serve /v1/jwt/verify with jwt.enabled = false', async () => {
+    const t = await startTestDaemon('[jwt]\nenabled = false\n');
+    try {
+      expect(await verifyJwt(t.url, { authorization: ajwt.client_tokens[0]!.authorization_header })).toMatchObject({ status: 404, body: { error: 'ERR_NOT_FOUND' } });
+    } finally {
+      await t.stop();
+    }
+  });
+});
