@@ -100,7 +100,7 @@ const jwtSection = z.strictObject({
   /** Seconds a downloaded JWKS is trusted before it is fetched again (spec/jwt.md §8). */
   jwks_cache_ttl: seconds(1, 86400).default(300),
   /** Seconds between two downloads of one URL caused by an unknown kid (§11.6). */
-  jwks_refresh_interval: seconds(0, 3600).default(60),
+  jwks_refresh_interval: seconds(1, 3600).default(60),
   /** Seconds a JWKS download may take, connection included. */
   jwks_timeout: seconds(1, 60).default(5),
   /** Bytes a JWKS document may have. */
