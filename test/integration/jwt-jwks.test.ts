@@ -5,6 +5,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Daemon } from '../../src/app.js';
+import { parseConfig } from '../../src/config/load.js';
+import { ConfigError } from '../../src/errors.js';
+import { silentLogger } from '../../src/log.js';
 import { authorizationHeader, createToken } from '../../src/methods/jwt/client.js';
 import { describeKey, publicJwk } from '../../src/methods/jwt/keys.js';
 import { startTestDaemon, type TestDaemon } from '../support/daemon.js';
@@ -185,8 +189,12 @@ describe('GET /.well-known/jwks.json (spec/jwt.md §9)', () => {
     }
   });
 
-  it('refuses to start with a key file that is not a usable key', async () => {
+  it('refuses to start with a key file that is not a usable key', () => {
     writeFileSync(join(dir, 'junk.pem'), 'junk');
-    await expect(startTestDaemon(`[jwt]\npublish_keys = ["${join(dir, 'junk.pem')}"]\n`)).rejects.toThrow(/jwt\.publish_keys/);
+    writeFileSync(join(dir, 'weak.pem'), generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ type: 'spki', format: 'pem' }));
+    for (const file of ['junk.pem', 'weak.pem', 'missing.pem']) {
+      const { config } = parseConfig(`[store]\npath = "${join(dir, `${file}.sqlite`)}"\n[xmpp]\nenabled = false\n[jwt]\npublish_keys = ["${join(dir, file)}"]\n`, 'test');
+      expect(() => new Daemon(config, silentLogger()), file).toThrow(ConfigError);
+    }
   });
 });
