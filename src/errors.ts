@@ -14,7 +14,16 @@ export type ErrorCode =
   | 'ERR_RATE_LIMITED'
   | 'ERR_XMPP_UNAVAILABLE'
   | 'ERR_NOT_READY'
-  | 'ERR_INTERNAL';
+  | 'ERR_INTERNAL'
+  // key-signed JWT (spec/jwt.md)
+  | 'ERR_TOKEN_MALFORMED'
+  | 'ERR_TOKEN_ALGORITHM'
+  | 'ERR_TOKEN_SIGNATURE'
+  | 'ERR_TOKEN_STALE'
+  | 'ERR_TOKEN_EXPIRED'
+  | 'ERR_TOKEN_BINDING'
+  | 'ERR_TOKEN_REPLAYED'
+  | 'ERR_UNKNOWN_USER';
 
 export interface AppErrorOptions {
   cause?: unknown;

@@ -86,6 +86,27 @@ const regulationSection = z.strictObject({
   ban_time: seconds(1, 86400 * 30).default(300),
 });
 
+// spec/jwt.md: key-signed JWTs (asymmetric_jwt_auth).
+const jwtSection = z.strictObject({
+  enabled: z.boolean().default(true),
+  /** JWT-4: seconds a token's `time` may be away from now, either way. */
+  tolerance: seconds(1, 3600).default(20),
+  /** Opt-in binding (spec/jwt.md §11.4): when set, tokens must carry `aud` naming it; when unset, any `aud` rejects. */
+  audience: z.string().min(1).optional(),
+  /** Opt-in binding: tokens must carry `htm` and `htu`, matched against the verify request's `method` and `url`. */
+  require_request_binding: z.boolean().default(false),
+  /** Key files (PEM, public or private; only the public half is used) published at /.well-known/jwks.json. */
+  publish_keys: z.array(z.string().min(1)).default([]),
+  /** Seconds a downloaded JWKS is trusted before it is fetched again (spec/jwt.md §8). */
+  jwks_cache_ttl: seconds(1, 86400).default(300),
+  /** Seconds between two downloads of one URL caused by an unknown kid (§11.6). */
+  jwks_refresh_interval: seconds(1, 3600).default(60),
+  /** Seconds a JWKS download may take, connection included. */
+  jwks_timeout: seconds(1, 60).default(5),
+  /** Bytes a JWKS document may have. */
+  jwks_max_bytes: positive.max(10_485_760).default(65536),
+});
+
 export const configSchema = z
   .strictObject({
     http: httpSection.prefault({}),
@@ -95,6 +116,7 @@ export const configSchema = z
     xmpp: xmppSection.prefault({}),
     limits: limitsSection.prefault({}),
     regulation: regulationSection.prefault({}),
+    jwt: jwtSection.prefault({}),
   })
   .superRefine((config, ctx) => {
     if (config.xmpp.default_timeout > config.xmpp.max_timeout) {

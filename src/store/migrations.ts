@@ -75,4 +75,39 @@ export const migrations: Migration[] = [
       CREATE INDEX regulation_failures_at ON regulation_failures(at);
     `,
   },
+  {
+    name: '004-jwt',
+    sql: `
+      -- spec/jwt.md §7: public_key is the canonical SPKI PEM; fingerprint its SHA-256 (the kid).
+      CREATE TABLE jwt_public_keys (
+        id INTEGER PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        fingerprint TEXT NOT NULL UNIQUE,
+        key_type TEXT NOT NULL,
+        public_key TEXT NOT NULL,
+        comment TEXT,
+        created_at INTEGER NOT NULL,
+        last_used_on INTEGER
+      );
+      CREATE INDEX jwt_public_keys_user ON jwt_public_keys(user_id);
+      -- spec/jwt.md §8
+      CREATE TABLE jwt_jwks_trusts (
+        id INTEGER PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        url TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        last_used_on INTEGER,
+        UNIQUE (user_id, url)
+      );
+      -- spec/jwt.md §5: one row per accepted (username, time, nonce); the primary key makes a replay lose.
+      -- No index on expires_at: it would cost every insert a page write; the purge scans instead.
+      CREATE TABLE jwt_nonces (
+        username TEXT NOT NULL,
+        time INTEGER NOT NULL,
+        nonce TEXT NOT NULL,
+        expires_at INTEGER NOT NULL,
+        PRIMARY KEY (username, time, nonce)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];

@@ -12,6 +12,10 @@ export const requiredPackages: Record<string, string> = {
   '/usr/lib/python3/dist-packages/slixmpp/__init__.py': 'python3-slixmpp',
   '/usr/lib/python3/dist-packages/requests/__init__.py': 'python3-requests',
   '/usr/bin/setpriv': 'util-linux',
+  // JWT interop (test/interop/ajwt_client.py runs under Debian's /usr/bin/python3).
+  '/usr/bin/python3': 'python3',
+  '/usr/lib/python3/dist-packages/jwt/__init__.py': 'python3-jwt',
+  '/usr/lib/python3/dist-packages/cryptography/__init__.py': 'python3-cryptography',
 };
 
 export function ensureSystemPackages(required: Record<string, string> = requiredPackages): void {
