@@ -4,6 +4,7 @@ import { TokenError, type RequestBinding, type TokenFailure } from '../../method
 import type { JwtVerifier } from '../../methods/jwt/verifier.js';
 import { accountKey, ipKey, type Regulation } from '../../regulation/regulation.js';
 import type { AuditLog } from '../../store/audit.js';
+import { objectBody, optionalString } from '../body.js';
 import type { AppState } from '../context.js';
 
 const codeOf: Record<TokenFailure, ErrorCode> = {
@@ -23,20 +24,11 @@ export interface JwtVerifyDeps {
   audit: AuditLog;
 }
 
-function optionalString(body: Record<string, unknown>, name: string): string | undefined {
-  const value = body[name];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string') throw badRequest(`${name} must be a string`);
-  return value;
-}
-
 // POST /v1/jwt/verify {authorization: "JWT <token>", method?, url?} → 200 {user, key_fingerprint, source} | 401 {error, error_description}
 export function verifyJwt(deps: JwtVerifyDeps): Middleware<AppState> {
   const { verifier, regulation, audit } = deps;
   return async function verifyJwtToken(ctx) {
-    const body = ctx.request.body;
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('expected a JSON object body');
-    const fields = body as Record<string, unknown>;
+    const fields = objectBody(ctx.request.body);
     const authorization = optionalString(fields, 'authorization');
     if (authorization === undefined) throw badRequest('authorization is required ("JWT <token>")');
     const method = optionalString(fields, 'method');

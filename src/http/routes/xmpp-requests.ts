@@ -2,6 +2,7 @@ import type { Middleware } from 'koa';
 import { AppError, badRequest } from '../../errors.js';
 import type { XmppApprovalService } from '../../methods/xmpp-approval/service.js';
 import type { XmppRequestRecord } from '../../store/xmpp-requests.js';
+import { objectBody, optionalString } from '../body.js';
 import type { AppState } from '../context.js';
 
 interface TimeoutSettings {
@@ -30,13 +31,6 @@ function requireService(approvals: XmppApprovalService | undefined): XmppApprova
   return approvals;
 }
 
-function optionalString(body: Record<string, unknown>, name: string): string | undefined {
-  const value = body[name];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string') throw badRequest(`${name} must be a string`);
-  return value;
-}
-
 function seconds(raw: unknown, name: string, fallback: number, max: number): number {
   if (raw === undefined || raw === null) return fallback;
   const value = typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : raw;
@@ -48,9 +42,7 @@ function seconds(raw: unknown, name: string, fallback: number, max: number): num
 export function createXmppRequest(approvals: XmppApprovalService | undefined, settings: TimeoutSettings): Middleware<AppState> {
   return function startApproval(ctx) {
     const service = requireService(approvals);
-    const body = ctx.request.body;
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('expected a JSON object body');
-    const fields = body as Record<string, unknown>;
+    const fields = objectBody(ctx.request.body);
     const timeout = seconds(fields['timeout'], 'timeout', settings.default_timeout, settings.max_timeout);
     if (timeout === 0) throw badRequest('timeout must be at least 1 second');
     const { record } = service.start(
