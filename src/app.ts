@@ -6,6 +6,7 @@ import { parseListen } from './config/schema.js';
 import { createHttpApp } from './http/app.js';
 import type { ReadinessCheck } from './http/readiness.js';
 import type { Logger } from './log.js';
+import { createKerberosModule } from './methods/kerberos/module.js';
 import type { MethodContext, MethodModule } from './methods/module.js';
 import { createXmppApprovalModule, type XmppApprovalModule } from './methods/xmpp-approval/module.js';
 import { Regulation } from './regulation/regulation.js';
@@ -45,7 +46,8 @@ export class Daemon {
 
     const ctx: MethodContext = { config, store: this.store, clock: this.#clock, logger, regulation };
     this.xmpp = createXmppApprovalModule(ctx, (err) => options.onFatal?.(err));
-    this.#methods = [this.xmpp];
+    const kerberos = createKerberosModule(ctx);
+    this.#methods = [this.xmpp, ...(kerberos ? [kerberos] : [])];
 
     const readiness: ReadinessCheck[] = [
       { name: 'shutdown', check: () => ({ up: this.#stopping === undefined, ...(this.#stopping ? { detail: 'shutting down' } : {}) }) },

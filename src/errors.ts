@@ -14,7 +14,14 @@ export type ErrorCode =
   | 'ERR_RATE_LIMITED'
   | 'ERR_XMPP_UNAVAILABLE'
   | 'ERR_NOT_READY'
-  | 'ERR_INTERNAL';
+  | 'ERR_INTERNAL'
+  // Kerberos / SPNEGO (spec/kerberos.md)
+  | 'ERR_NEGOTIATE_REQUIRED'
+  | 'ERR_KERBEROS_TOKEN_INVALID'
+  | 'ERR_KERBEROS_TOKEN_REPLAYED'
+  | 'ERR_KERBEROS_REALM_NOT_ALLOWED'
+  | 'ERR_KERBEROS_UNKNOWN_PRINCIPAL'
+  | 'ERR_KERBEROS_NOT_CONFIGURED';
 
 export interface AppErrorOptions {
   cause?: unknown;

@@ -86,6 +86,25 @@ const regulationSection = z.strictObject({
   ban_time: seconds(1, 86400 * 30).default(300),
 });
 
+const realmName = z.string().regex(/^[A-Za-z0-9._-]+$/, 'must be a Kerberos realm such as "EXAMPLE.ORG"');
+const principalName = z.string().regex(/^[^@\s]+@[A-Za-z0-9._-]+$/, 'must be a principal such as "alice@EXAMPLE.ORG"');
+
+const kerberosSection = z.strictObject({
+  enabled: z.boolean().default(false),
+  keytab_file: z.string().min(1).default('/etc/krb5.keytab'),
+  /** `HTTP@host` pins the acceptor name; empty accepts any key in the keytab. */
+  service: z.string().regex(/^$|^[^@\s]+@[^@\s]+$/, 'must be "HTTP@host" or empty').default(''),
+  /** Realms whose principals may log in; checked before any mapping (KRB-1). */
+  realms: z.array(realmName).default([]),
+  /** `strip_realm`: alice@REALM → user alice; `table`: only the principals listed in `principal_map`. */
+  user_mapping: z.enum(['strip_realm', 'table']).default('strip_realm'),
+  principal_map: z.record(principalName, z.string().min(1)).default({}),
+  /** Private, writable replay cache directory (KRB-2). */
+  replay_cache_dir: z.string().min(1).default('./data/kerberos/rcache'),
+  /** Where delegated credentials are stored, one 0600 file per login (KRB-4). */
+  delegation_dir: z.string().min(1).default('./data/kerberos/ccaches'),
+});
+
 export const configSchema = z
   .strictObject({
     http: httpSection.prefault({}),
@@ -95,10 +114,14 @@ export const configSchema = z
     xmpp: xmppSection.prefault({}),
     limits: limitsSection.prefault({}),
     regulation: regulationSection.prefault({}),
+    kerberos: kerberosSection.prefault({}),
   })
   .superRefine((config, ctx) => {
     if (config.xmpp.default_timeout > config.xmpp.max_timeout) {
       ctx.addIssue({ code: 'custom', path: ['xmpp', 'default_timeout'], message: `must not exceed xmpp.max_timeout (${config.xmpp.max_timeout})` });
+    }
+    if (config.kerberos.enabled && config.kerberos.realms.length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['kerberos', 'realms'], message: 'list the realms whose principals may log in (e.g. ["EXAMPLE.ORG"])' });
     }
   });
 

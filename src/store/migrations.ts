@@ -75,4 +75,29 @@ export const migrations: Migration[] = [
       CREATE INDEX regulation_failures_at ON regulation_failures(at);
     `,
   },
+  {
+    name: '007-kerberos',
+    sql: `
+      -- One row per stored delegated credential cache (spec/kerberos.md §5); the file is
+      -- deleted with its row, on logout or when the ticket expires.
+      CREATE TABLE kerberos_ccaches (
+        id TEXT PRIMARY KEY,
+        path TEXT NOT NULL UNIQUE,
+        principal TEXT NOT NULL,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        session_id TEXT,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+      );
+      CREATE INDEX kerberos_ccaches_expires ON kerberos_ccaches(expires_at);
+      CREATE INDEX kerberos_ccaches_session ON kerberos_ccaches(session_id);
+      -- SHA-256 of accepted tokens, kept for the clock-skew window, so that a replay
+      -- (which MIT's SPNEGO reports only as a generic failure) gets its own error code.
+      CREATE TABLE kerberos_accepted_tokens (
+        token_hash BLOB PRIMARY KEY,
+        expires_at INTEGER NOT NULL
+      );
+      CREATE INDEX kerberos_accepted_tokens_expires ON kerberos_accepted_tokens(expires_at);
+    `,
+  },
 ];

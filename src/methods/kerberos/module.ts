@@ -1,0 +1,72 @@
+import { mkdirSync, chmodSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { named } from '../../http/app.js';
+import { cidrMatcher } from '../../http/addresses.js';
+import { negotiate } from '../../http/routes/negotiate.js';
+import type { MethodContext, MethodModule } from '../module.js';
+import { CcacheDirectory } from './ccache-dir.js';
+import { createAcceptor } from './gssapi.js';
+import { KerberosService } from './service.js';
+
+export interface KerberosModule extends MethodModule {
+  service: KerberosService | undefined;
+}
+
+/** The private replay cache (KRB-2): MIT's `file2` type in a 0700 directory of ours. */
+function prepareReplayCache(dir: string): string {
+  const path = resolve(dir);
+  mkdirSync(path, { recursive: true, mode: 0o700 });
+  chmodSync(path, 0o700);
+  return `file2:${join(path, 'authbridge.rcache2')}`;
+}
+
+/**
+ * Kerberos SPNEGO (spec/kerberos.md). Credentials are acquired from the keytab once at
+ * construction; when that fails the method logs one line and is not ready, and the
+ * route answers 500 (KRB-1) while the other methods keep serving.
+ */
+export function createKerberosModule(ctx: MethodContext): KerberosModule | undefined {
+  const { config, logger, store, clock, regulation } = ctx;
+  const settings = config.kerberos;
+  if (!settings.enabled) return undefined;
+
+  let service: KerberosService | undefined;
+  let problem = '';
+  const ccaches = new CcacheDirectory(settings.delegation_dir);
+  try {
+    const rcache = prepareReplayCache(settings.replay_cache_dir);
+    ccaches.prepare();
+    const acceptor = createAcceptor({ keytab: resolve(settings.keytab_file), service: settings.service, rcache });
+    service = new KerberosService({ acceptor, settings, store, clock, logger, regulation, ccaches });
+  } catch (err) {
+    problem = err instanceof Error ? err.message : String(err);
+    logger.warn('kerberos.not_ready', { keytab: settings.keytab_file, service: settings.service || '(any key in the keytab)', reason: problem });
+  }
+  const ready = service;
+  if (ready) {
+    const strays = ccaches.removeStrays(store.kerberos.allCcachePaths());
+    if (strays > 0) logger.info('kerberos.stray_ccaches_removed', { count: strays });
+    store.addPurgeable({ purge: (now) => ready.purge(now) });
+  }
+  const allowed = cidrMatcher(config.api.allow_unauthenticated_from);
+
+  return {
+    name: 'kerberos',
+    service,
+    readiness: { name: 'kerberos', check: () => (ready ? { up: true } : { up: false, detail: problem }) },
+    routes(router) {
+      router.get(
+        '/v1/negotiate',
+        named('/v1/negotiate'),
+        negotiate({
+          service,
+          mayReadCcache: (c) => allowed(c.state.clientIp) || clientToken(c.get('x-authbridge-client')) !== undefined && store.clients.authenticate(clientToken(c.get('x-authbridge-client')) ?? '') !== undefined,
+          startSession: () => ({}),
+        }),
+      );
+    },
+  };
+}
+
+/** `X-Authbridge-Client: Bearer <token>`: Authorization itself carries the Negotiate token. */
+const clientToken = (header: string): string | undefined => /^Bearer\s+(\S+)$/i.exec(header)?.[1];
