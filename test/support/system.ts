@@ -10,6 +10,17 @@ export const requiredPackages: Record<string, string> = {
   '/usr/bin/prosody': 'prosody',
   '/usr/bin/prosodyctl': 'prosody',
   '/usr/lib/python3/dist-packages/slixmpp/__init__.py': 'python3-slixmpp',
+  // Kerberos (spec/kerberos.md §6, KRB-6) and the delegation end-to-end test.
+  '/usr/sbin/krb5kdc': 'krb5-kdc',
+  '/usr/sbin/kdb5_util': 'krb5-kdc',
+  '/usr/sbin/kadmin.local': 'krb5-admin-server',
+  '/usr/bin/kinit': 'krb5-user',
+  '/usr/bin/kvno': 'krb5-user',
+  '/usr/bin/klist': 'krb5-user',
+  '/usr/include/gssapi/gssapi_ext.h': 'libkrb5-dev',
+  '/usr/bin/curl': 'curl',
+  '/usr/bin/psql': 'postgresql',
+  '/usr/lib/postgresql': 'postgresql',
 };
 
 export function ensureSystemPackages(required: Record<string, string> = requiredPackages): void {
