@@ -48,6 +48,11 @@ export class KerberosRepository {
     this.#rememberToken = db.prepare('INSERT OR IGNORE INTO kerberos_accepted_tokens (token_hash, expires_at) VALUES (?, ?)');
   }
 
+  /** Runs `fn` in one transaction (one commit for everything a login records). */
+  atomically<T>(fn: () => T): T {
+    return this.#db.transaction(fn)();
+  }
+
   addCcache(input: Omit<StoredCcache, 'createdAt'>): void {
     this.#insertCcache.run(input.id, input.path, input.principal, input.userId, input.sessionId, this.#clock.now(), input.expiresAt);
   }

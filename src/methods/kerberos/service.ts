@@ -79,37 +79,47 @@ export class KerberosService {
       this.#assertKeytabReadable(err);
       // KRB-2: MIT's SPNEGO reports a replay as a bare GSS_S_FAILURE; our own record tells.
       const replayed = this.#store.kerberos.wasAccepted(tokenHash);
-      this.#regulation.recordFailure([ipKey(caller.ip)]);
-      audit(null, replayed ? 'replayed' : 'invalid', err.message);
+      this.#store.kerberos.atomically(() => {
+        this.#regulation.recordFailure([ipKey(caller.ip)]);
+        audit(null, replayed ? 'replayed' : 'invalid', err.message);
+      });
       throw replayed ? refusal.replayed() : refusal.invalid();
     }
+
     const now = this.#clock.now();
-    this.#store.kerberos.rememberAcceptedToken(tokenHash, now + acceptedTokenMemoryMs);
-
     const principal = parsePrincipal(accepted.principal);
-    const user = principal && this.#admit(principal, accepted.delegated, caller.ip, audit);
-    if (!principal || !user) throw principal ? refusal.unknown() : refusal.invalid();
-
-    const ccache = accepted.delegated ? this.#storeDelegated(accepted.delegated, principal, user, now) : null;
-    this.#regulation.recordSuccess(accountKey(method, principal.text));
-    audit(principal.text, 'success', ccache ? 'delegated credential stored' : undefined);
-    return { user, principal: principal.text, ccache, replyToken: accepted.outputToken, lifetime: accepted.lifetime };
+    // Everything a login records goes into one SQLite transaction: one commit per login.
+    const verdict = this.#store.kerberos.atomically(() => {
+      this.#store.kerberos.rememberAcceptedToken(tokenHash, now + acceptedTokenMemoryMs);
+      const admitted = this.#admit(principal);
+      const subject = principal?.text ?? accepted.principal;
+      if ('refusal' in admitted) {
+        this.#regulation.recordFailure([ipKey(caller.ip), accountKey(method, subject)]);
+        audit(subject, admitted.result);
+      } else {
+        this.#regulation.recordSuccess(accountKey(method, subject));
+        audit(subject, 'success', accepted.delegated ? 'credential delegated' : undefined);
+      }
+      return admitted;
+    });
+    if ('refusal' in verdict || !principal) {
+      accepted.delegated?.release();
+      throw 'refusal' in verdict ? verdict.refusal : refusal.invalid();
+    }
+    const ccache = accepted.delegated ? this.#storeDelegated(accepted.delegated, principal, verdict.user, now) : null;
+    return { user: verdict.user, principal: principal.text, ccache, replyToken: accepted.outputToken, lifetime: accepted.lifetime };
   }
 
   /** KRB-1: realm allow-list first, then the identities table, then the mapping rule. */
-  #admit(principal: Principal, delegated: DelegatedCredential | null, ip: string, audit: (subject: string, result: string, detail?: string) => void): User | undefined {
-    const refuse = (result: string, error: AppError): never => {
-      delegated?.release();
-      this.#regulation.recordFailure([ipKey(ip), accountKey(method, principal.text)]);
-      audit(principal.text, result);
-      throw error;
-    };
-    if (!realmAllowed(principal, this.#settings.realms)) refuse('realm_not_allowed', refusal.realm());
+  #admit(principal: Principal | undefined): { user: User } | { refusal: AppError; result: string } {
+    if (!principal) return { refusal: refusal.invalid(), result: 'no_realm' };
+    if (!realmAllowed(principal, this.#settings.realms)) return { refusal: refusal.realm(), result: 'realm_not_allowed' };
     const users = this.#store.users;
     const mapped = mappedUsername(principal, this.#settings);
     const user = users.findByIdentity('kerberos', principal.text) ?? (mapped === undefined ? undefined : users.findByUsername(mapped));
-    if (!user || user.disabled) refuse(user ? 'user_disabled' : 'unknown_principal', refusal.unknown());
-    return user;
+    if (!user) return { refusal: refusal.unknown(), result: 'unknown_principal' };
+    if (user.disabled) return { refusal: refusal.unknown(), result: 'user_disabled' };
+    return { user };
   }
 
   /** KRB-4: one 0600 file per login in the 0700 directory, recorded so it is removed on logout or expiry. */
