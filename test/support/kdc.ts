@@ -18,6 +18,8 @@ export interface TestRealm {
   krb5Config: string;
   /** The environment for Kerberos programs run against this realm. */
   env: NodeJS.ProcessEnv;
+  /** A copy of krb5.conf with extra `[libdefaults]` lines (e.g. ignore_acceptor_hostname); returns its path. */
+  configWith(file: string, libdefaults: string): string;
   addPrincipal(name: string, options?: { password?: string; flags?: string }): void;
   /** Writes the principals' keys to a new keytab file and returns its path. */
   keytab(file: string, ...principals: string[]): string;
@@ -134,6 +136,11 @@ export async function startTestRealm(realm = 'TEST.LOCAL'): Promise<TestRealm> {
     port,
     krb5Config,
     env,
+    configWith(file, libdefaults) {
+      const path = join(dir, file);
+      writeFileSync(path, readFileSync(krb5Config, 'utf8').replace('[libdefaults]\n', `[libdefaults]\n  ${libdefaults}\n`), { mode: 0o644 });
+      return path;
+    },
     addPrincipal(name, options = {}) {
       const key = options.password === undefined ? '-randkey' : `-pw ${options.password}`;
       kadmin(`addprinc ${key} ${options.flags ?? ''} ${name}`);
