@@ -1,4 +1,4 @@
-import { mkdirSync, chmodSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { named } from '../../http/app.js';
 import { cidrMatcher } from '../../http/addresses.js';
@@ -49,6 +49,11 @@ export function createKerberosModule(ctx: MethodContext): KerberosModule | undef
     store.addPurgeable({ purge: (now) => ready.purge(now) });
   }
   const allowed = cidrMatcher(config.api.allow_unauthenticated_from);
+  // `X-Authbridge-Client: Bearer <token>`: Authorization itself carries the Negotiate token.
+  const isApiClient = (header: string) => {
+    const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+    return token !== undefined && store.clients.authenticate(token) !== undefined;
+  };
 
   return {
     name: 'kerberos',
@@ -60,13 +65,10 @@ export function createKerberosModule(ctx: MethodContext): KerberosModule | undef
         named('/v1/negotiate'),
         negotiate({
           service,
-          mayReadCcache: (c) => allowed(c.state.clientIp) || clientToken(c.get('x-authbridge-client')) !== undefined && store.clients.authenticate(clientToken(c.get('x-authbridge-client')) ?? '') !== undefined,
+          mayReadCcache: (c) => allowed(c.state.clientIp) || isApiClient(c.get('x-authbridge-client')),
           startSession: () => ({}),
         }),
       );
     },
   };
 }
-
-/** `X-Authbridge-Client: Bearer <token>`: Authorization itself carries the Negotiate token. */
-const clientToken = (header: string): string | undefined => /^Bearer\s+(\S+)$/i.exec(header)?.[1];
