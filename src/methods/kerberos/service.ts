@@ -66,8 +66,11 @@ export class KerberosService {
   }
 
   async login(token: Buffer, caller: Caller): Promise<KerberosLogin> {
-    const audit = (subject: string | null, result: string, detail?: string) =>
+    // Every attempt is audited and logged as auth.kerberos (OPS-14); never the token itself.
+    const audit = (subject: string | null, result: string, detail?: string) => {
       this.#store.audit.record({ method, subject, result, client: caller.client?.name ?? null, ip: caller.ip, detail: detail ?? null });
+      this.#logger.info('auth.kerberos', { principal: subject, result, ip: caller.ip, client: caller.client?.name ?? null });
+    };
     this.#regulation.assertAllowed([ipKey(caller.ip)]);
 
     const tokenHash = createHash('sha256').update(token).digest();
