@@ -83,6 +83,14 @@ describe('Kerberos SPNEGO login against a real MIT KDC', () => {
     expect(existsSync(`${daemon.dir}/rcache/authbridge.rcache2`)).toBe(true);
   });
 
+  it('lets exactly one of two concurrent uses of one token through', async () => {
+    const token = initiate('HTTP@localhost', { ccache: `FILE:${aliceCache}` }).toString('base64');
+    const answers = await Promise.all([0, 1].map(() => fetch(url(), { headers: { authorization: `Negotiate ${token}` } })));
+    expect(answers.map((r) => r.status).sort()).toEqual([200, 401]);
+    const refused = (await answers.find((r) => r.status === 401)?.json()) as { error: string };
+    expect(['ERR_KERBEROS_TOKEN_REPLAYED', 'ERR_KERBEROS_TOKEN_INVALID']).toContain(refused.error);
+  });
+
   it('refuses garbage, truncated, non-base64 and empty tokens with 401, never 500', async () => {
     const good = initiate('HTTP@localhost', { ccache: `FILE:${aliceCache}` });
     const tokens = ['Z2FyYmFnZQ==', good.subarray(0, good.length - 20).toString('base64'), good.subarray(0, 30).toString('base64'), '!!!notbase64', ''];
