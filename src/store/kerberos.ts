@@ -32,12 +32,11 @@ const toCcache = (row: CcacheRow): StoredCcache => ({
   expiresAt: row.expires_at,
 });
 
-/** Delegated credential caches and recently accepted SPNEGO tokens (spec/kerberos.md §5, KRB-2). */
+/** Delegated credential caches (spec/kerberos.md §5, KRB-4). */
 export class KerberosRepository {
   readonly #db: Db;
   readonly #clock: Clock;
   readonly #insertCcache;
-  readonly #rememberToken;
 
   constructor(db: Db, clock: Clock) {
     this.#db = db;
@@ -45,7 +44,6 @@ export class KerberosRepository {
     this.#insertCcache = db.prepare(
       'INSERT INTO kerberos_ccaches (id, path, principal, user_id, session_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
-    this.#rememberToken = db.prepare('INSERT OR IGNORE INTO kerberos_accepted_tokens (token_hash, expires_at) VALUES (?, ?)');
   }
 
   /** Runs `fn` in one transaction (one commit for everything a login records). */
@@ -83,16 +81,4 @@ export class KerberosRepository {
     return this.#db.prepare('DELETE FROM kerberos_ccaches WHERE id = ?').run(id).changes > 0;
   }
 
-  /** Remembers an accepted token's hash until `expiresAt`. */
-  rememberAcceptedToken(tokenHash: Buffer, expiresAt: number): void {
-    this.#rememberToken.run(tokenHash, expiresAt);
-  }
-
-  wasAccepted(tokenHash: Buffer): boolean {
-    return this.#db.prepare('SELECT 1 FROM kerberos_accepted_tokens WHERE token_hash = ?').get(tokenHash) !== undefined;
-  }
-
-  purgeAcceptedTokens(now: number): number {
-    return this.#db.prepare('DELETE FROM kerberos_accepted_tokens WHERE expires_at <= ?').run(now).changes;
-  }
 }

@@ -91,13 +91,6 @@ export const migrations: Migration[] = [
       );
       CREATE INDEX kerberos_ccaches_expires ON kerberos_ccaches(expires_at);
       CREATE INDEX kerberos_ccaches_session ON kerberos_ccaches(session_id);
-      -- SHA-256 of accepted tokens, kept for the clock-skew window, so that a replay
-      -- (which MIT's SPNEGO reports only as a generic failure) gets its own error code.
-      CREATE TABLE kerberos_accepted_tokens (
-        token_hash BLOB PRIMARY KEY,
-        expires_at INTEGER NOT NULL
-      );
-      CREATE INDEX kerberos_accepted_tokens_expires ON kerberos_accepted_tokens(expires_at);
     `,
   },
 ];

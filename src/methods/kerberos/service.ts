@@ -7,6 +7,7 @@ import { accountKey, ipKey, type Regulation } from '../../regulation/regulation.
 import type { Store } from '../../store/store.js';
 import type { User } from '../../store/users.js';
 import type { Caller } from '../xmpp-approval/service.js';
+import { AcceptedTokens } from './accepted-tokens.js';
 import type { CcacheDirectory } from './ccache-dir.js';
 import { isGssError, type Acceptor, type DelegatedCredential } from './gssapi.js';
 import { mappedUsername, parsePrincipal, realmAllowed, type MappingSettings, type Principal } from './principal.js';
@@ -54,6 +55,7 @@ export class KerberosService {
   readonly #logger: Logger;
   readonly #regulation: Regulation;
   readonly #ccaches: CcacheDirectory;
+  readonly #accepted: AcceptedTokens;
 
   constructor(deps: { acceptor: Acceptor; settings: KerberosSettings; store: Store; clock: Clock; logger: Logger; regulation: Regulation; ccaches: CcacheDirectory }) {
     this.#acceptor = deps.acceptor;
@@ -63,6 +65,7 @@ export class KerberosService {
     this.#logger = deps.logger;
     this.#regulation = deps.regulation;
     this.#ccaches = deps.ccaches;
+    this.#accepted = new AcceptedTokens(deps.clock, acceptedTokenMemoryMs);
   }
 
   async login(token: Buffer, caller: Caller): Promise<KerberosLogin> {
@@ -73,15 +76,15 @@ export class KerberosService {
     };
     this.#regulation.assertAllowed([ipKey(caller.ip)]);
 
-    const tokenHash = createHash('sha256').update(token).digest();
+    const tokenHash = createHash('sha256').update(token).digest('base64');
     let accepted;
     try {
       accepted = await this.#acceptor.accept(token);
     } catch (err) {
       if (!isGssError(err)) throw err;
       this.#assertKeytabReadable(err);
-      // KRB-2: MIT's SPNEGO reports a replay as a bare GSS_S_FAILURE; our own record tells.
-      const replayed = this.#store.kerberos.wasAccepted(tokenHash);
+      // KRB-2: MIT's SPNEGO reports a replay as a bare GSS_S_FAILURE; our own memory tells.
+      const replayed = this.#accepted.has(tokenHash);
       this.#store.kerberos.atomically(() => {
         this.#regulation.recordFailure([ipKey(caller.ip)]);
         audit(null, replayed ? 'replayed' : 'invalid', err.message);
@@ -89,11 +92,11 @@ export class KerberosService {
       throw replayed ? refusal.replayed() : refusal.invalid();
     }
 
+    this.#accepted.remember(tokenHash);
     const now = this.#clock.now();
     const principal = parsePrincipal(accepted.principal);
     // Everything a login records goes into one SQLite transaction: one commit per login.
     const verdict = this.#store.kerberos.atomically(() => {
-      this.#store.kerberos.rememberAcceptedToken(tokenHash, now + acceptedTokenMemoryMs);
       const admitted = this.#admit(principal);
       const subject = principal?.text ?? accepted.principal;
       if ('refusal' in admitted) {
@@ -164,11 +167,11 @@ export class KerberosService {
     return caches.length;
   }
 
-  /** Deletes caches whose ticket expired and forgets old accepted tokens. */
+  /** Deletes caches whose ticket expired. */
   purge(now: number): number {
     const expired = this.#store.kerberos.expiredCcaches(now);
     for (const cache of expired) this.#removeCcache(cache.id, cache.path);
-    return expired.length + this.#store.kerberos.purgeAcceptedTokens(now);
+    return expired.length;
   }
 
   #removeCcache(id: string, path: string): void {
