@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -172,9 +172,10 @@ describe('Kerberos policy and configuration', () => {
 
   it('refuses a principal whose realm is not on the allow-list (KRB-1)', async () => {
     const d = await start(kerberosToml(keytab).replace('realms = ["TEST.LOCAL"]', 'realms = ["EXAMPLE.ORG"]'));
-    const res = await aliceCurl(d.negotiate);
+    const res = await aliceCurl(d.negotiate, '--delegation', 'always');
     expect(res.status).toBe(403);
     expect(JSON.parse(res.body)).toMatchObject({ error: 'ERR_KERBEROS_REALM_NOT_ALLOWED' });
+    expect(readdirSync(`${d.dir}/ccaches`)).toEqual([]); // the delegated credential was not kept
   });
 
   it('accepts any key in the keytab when service is empty (KRB-3)', async () => {
@@ -197,6 +198,18 @@ describe('Kerberos policy and configuration', () => {
     const { token } = d.daemon.store.clients.add('webapp');
     const shown = JSON.parse((await aliceCurl(d.negotiate, '--delegation', 'always', '-H', `X-Authbridge-Client: Bearer ${token}`)).body) as Record<string, unknown>;
     expect(shown['ccache']).toEqual(expect.stringContaining('/ccaches/cc_'));
+  });
+
+  it('bans an address after repeated bad tokens (429 with Retry-After), as a wrong token would be', async () => {
+    const d = await start(kerberosToml(keytab).replace('max_retries = 1000', 'max_retries = 2'));
+    const garbage = () => fetch(d.negotiate.replace('localhost', '127.0.0.1'), { headers: { authorization: 'Negotiate Z2FyYmFnZQ==' } });
+    expect((await garbage()).status).toBe(401);
+    expect((await garbage()).status).toBe(401);
+    const banned = await garbage();
+    expect(banned.status).toBe(429);
+    expect(Number(banned.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await banned.json()).toMatchObject({ error: 'ERR_RATE_LIMITED' });
+    expect((await aliceCurl(d.negotiate)).status).toBe(429);
   });
 
   it('is not ready without a keytab, answers 500 there, and the daemon keeps serving', async () => {
