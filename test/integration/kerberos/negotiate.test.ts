@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/clock.js';
@@ -45,7 +45,10 @@ describe('Kerberos SPNEGO login against a real MIT KDC', () => {
     aliceCache = realm.kinit('alice', 'alice-pw');
     daemon = await startTestDaemon(kerberosToml(keytab), { clock });
     daemon.daemon.store.users.add({ username: 'alice' });
-    daemon.daemon.store.users.add({ username: 'carol-local', identities: [{ kind: 'kerberos', value: 'carol@TEST.LOCAL' }] });
+    // The operator's way: `authbridge user add USER --principal PRINCIPAL` on the daemon's store.
+    const cliConfig = join(daemon.dir, 'cli.toml');
+    writeFileSync(cliConfig, `[store]\npath = "${join(daemon.dir, 'authbridge.sqlite')}"\n[xmpp]\nenabled = false\n`);
+    await run(process.execPath, ['dist/main.js', 'user', 'add', 'carol-local', '--principal', 'carol@TEST.LOCAL', '--config', cliConfig]);
   });
   afterAll(async () => {
     await daemon?.stop();
