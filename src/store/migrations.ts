@@ -75,4 +75,22 @@ export const migrations: Migration[] = [
       CREATE INDEX regulation_failures_at ON regulation_failures(at);
     `,
   },
+  {
+    name: '005-sessions',
+    sql: `
+      -- Login sessions shared by every method; only a SHA-256 of the cookie's id is kept.
+      CREATE TABLE sessions (
+        id_hash BLOB PRIMARY KEY,
+        user TEXT NOT NULL,
+        method TEXT NOT NULL,
+        data TEXT NOT NULL DEFAULT '{}',
+        created_at INTEGER NOT NULL,
+        last_seen INTEGER NOT NULL,
+        inactivity_ms INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+      );
+      CREATE INDEX sessions_expires_at ON sessions(expires_at);
+      CREATE INDEX sessions_idle ON sessions(last_seen);
+    `,
+  },
 ];
