@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'ERR_RATE_LIMITED'
   | 'ERR_XMPP_UNAVAILABLE'
   | 'ERR_NOT_READY'
+  | 'ERR_NO_SESSION'
   | 'ERR_INTERNAL'
   // Kerberos / SPNEGO (spec/kerberos.md)
   | 'ERR_NEGOTIATE_REQUIRED'

@@ -86,6 +86,16 @@ const regulationSection = z.strictObject({
   ban_time: seconds(1, 86400 * 30).default(300),
 });
 
+const sessionSection = z.strictObject({
+  /** Seconds without a request after which a login session ends. */
+  inactivity: seconds(60, 86400 * 30).default(3600),
+  /** Seconds after login at which a session ends however active it is. */
+  expiration: seconds(60, 86400 * 365).default(43200),
+  /** Secure cookie with the `__Host-` prefix; turn off only for plain-HTTP development. */
+  secure: z.boolean().default(true),
+  cookie_name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be letters, digits, "_" or "-"').default('authbridge_session'),
+});
+
 const realmName = z.string().regex(/^[A-Za-z0-9._-]+$/, 'must be a Kerberos realm such as "EXAMPLE.ORG"');
 const principalName = z.string().regex(/^[^@\s]+@[A-Za-z0-9._-]+$/, 'must be a principal such as "alice@EXAMPLE.ORG"');
 
@@ -114,6 +124,7 @@ export const configSchema = z
     xmpp: xmppSection.prefault({}),
     limits: limitsSection.prefault({}),
     regulation: regulationSection.prefault({}),
+    session: sessionSection.prefault({}),
     kerberos: kerberosSection.prefault({}),
   })
   .superRefine((config, ctx) => {

@@ -7,7 +7,6 @@ export interface StoredCcache {
   path: string;
   principal: string;
   userId: number;
-  sessionId: string | null;
   createdAt: number;
   expiresAt: number;
 }
@@ -17,7 +16,6 @@ interface CcacheRow {
   path: string;
   principal: string;
   user_id: number;
-  session_id: string | null;
   created_at: number;
   expires_at: number;
 }
@@ -27,7 +25,6 @@ const toCcache = (row: CcacheRow): StoredCcache => ({
   path: row.path,
   principal: row.principal,
   userId: row.user_id,
-  sessionId: row.session_id,
   createdAt: row.created_at,
   expiresAt: row.expires_at,
 });
@@ -42,7 +39,7 @@ export class KerberosRepository {
     this.#db = db;
     this.#clock = clock;
     this.#insertCcache = db.prepare(
-      'INSERT INTO kerberos_ccaches (id, path, principal, user_id, session_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO kerberos_ccaches (id, path, principal, user_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)',
     );
   }
 
@@ -52,16 +49,12 @@ export class KerberosRepository {
   }
 
   addCcache(input: Omit<StoredCcache, 'createdAt'>): void {
-    this.#insertCcache.run(input.id, input.path, input.principal, input.userId, input.sessionId, this.#clock.now(), input.expiresAt);
+    this.#insertCcache.run(input.id, input.path, input.principal, input.userId, this.#clock.now(), input.expiresAt);
   }
 
-  findCcache(id: string): StoredCcache | undefined {
-    const row = this.#db.prepare('SELECT * FROM kerberos_ccaches WHERE id = ?').get(id) as CcacheRow | undefined;
+  findCcacheByPath(path: string): StoredCcache | undefined {
+    const row = this.#db.prepare('SELECT * FROM kerberos_ccaches WHERE path = ?').get(path) as CcacheRow | undefined;
     return row && toCcache(row);
-  }
-
-  ccachesOfSession(sessionId: string): StoredCcache[] {
-    return (this.#db.prepare('SELECT * FROM kerberos_ccaches WHERE session_id = ?').all(sessionId) as CcacheRow[]).map(toCcache);
   }
 
   /** Caches whose ticket has expired by `now`. */
@@ -73,12 +66,7 @@ export class KerberosRepository {
     return new Set(this.#db.prepare('SELECT path FROM kerberos_ccaches').pluck().all() as string[]);
   }
 
-  attachCcacheToSession(id: string, sessionId: string): void {
-    this.#db.prepare('UPDATE kerberos_ccaches SET session_id = ? WHERE id = ?').run(sessionId, id);
-  }
-
   deleteCcache(id: string): boolean {
     return this.#db.prepare('DELETE FROM kerberos_ccaches WHERE id = ?').run(id).changes > 0;
   }
-
 }

@@ -9,8 +9,8 @@ export interface NegotiateDeps {
   service: KerberosService | undefined;
   /** Whether this caller may learn the stored cache's path (an allowed address or a client token). */
   mayReadCcache(ctx: Context & { state: AppState }): boolean;
-  /** Opens the login session for a successful login; returns what the body shows of it. */
-  startSession(ctx: Context & { state: AppState }, login: KerberosLogin): Record<string, unknown>;
+  /** Opens the login session (cookie) for a successful login. */
+  startSession(ctx: Context & { state: AppState }, login: KerberosLogin): void;
 }
 
 // GET /v1/negotiate — HTTP Negotiate (RFC 4559; spec/kerberos.md §1, KRB-1, KRB-2).
@@ -26,13 +26,12 @@ export function negotiate(deps: NegotiateDeps): Middleware<AppState> {
 
     const login = await deps.service.login(header.token, ctx.state.caller ?? { client: null, ip: ctx.state.clientIp });
     ctx.set('WWW-Authenticate', negotiateChallenge(login.replyToken));
-    const session = deps.startSession(ctx, login);
+    deps.startSession(ctx, login);
     ctx.body = {
       user: login.user.username,
       principal: login.principal,
       delegated: login.ccache !== null,
       ...(login.ccache && deps.mayReadCcache(ctx) ? { ccache: login.ccache.path, ccache_expires_at: new Date(login.ccache.expiresAt).toISOString() } : {}),
-      ...session,
     };
   };
 }

@@ -12,6 +12,13 @@ export interface KerberosModule extends MethodModule {
   service: KerberosService | undefined;
 }
 
+/** What a Kerberos login session carries (shown by GET /v1/session to API callers). */
+interface KerberosSessionData {
+  principal: string;
+  ccache: string | null;
+  ccache_expires_at: string | null;
+}
+
 /** The private replay cache (KRB-2): MIT's `file2` type in a 0700 directory of ours. */
 function prepareReplayCache(dir: string): string {
   const path = resolve(dir);
@@ -26,7 +33,7 @@ function prepareReplayCache(dir: string): string {
  * route answers 500 (KRB-1) while the other methods keep serving.
  */
 export function createKerberosModule(ctx: MethodContext): KerberosModule | undefined {
-  const { config, logger, store, clock, regulation } = ctx;
+  const { config, logger, store, clock, regulation, sessions } = ctx;
   const settings = config.kerberos;
   if (!settings.enabled) return undefined;
 
@@ -47,6 +54,11 @@ export function createKerberosModule(ctx: MethodContext): KerberosModule | undef
     const strays = ccaches.removeStrays(store.kerberos.allCcachePaths());
     if (strays > 0) logger.info('kerberos.stray_ccaches_removed', { count: strays });
     store.addPurgeable({ purge: (now) => ready.purge(now) });
+    // KRB-4: a stored cache lives no longer than the login session that carries it.
+    sessions.onEnd((session) => {
+      const data = session.data as Partial<KerberosSessionData> | null;
+      if (session.method === 'kerberos' && typeof data?.ccache === 'string') ready.removeCcacheOfSession(data.ccache);
+    });
   }
   const allowed = cidrMatcher(config.api.allow_unauthenticated_from);
   // `X-Authbridge-Client: Bearer <token>`: Authorization itself carries the Negotiate token.
@@ -66,7 +78,14 @@ export function createKerberosModule(ctx: MethodContext): KerberosModule | undef
         negotiate({
           service,
           mayReadCcache: (c) => allowed(c.state.clientIp) || isApiClient(c.get('x-authbridge-client')),
-          startSession: () => ({}),
+          startSession: (c, login) => {
+            const data: KerberosSessionData = {
+              principal: login.principal,
+              ccache: login.ccache?.path ?? null,
+              ccache_expires_at: login.ccache ? new Date(login.ccache.expiresAt).toISOString() : null,
+            };
+            sessions.issue(c, { user: login.user.username, method: 'kerberos', data });
+          },
         }),
       );
     },

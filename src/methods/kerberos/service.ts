@@ -135,7 +135,7 @@ export class KerberosService {
       const { lifetime } = delegated.store(file.ccacheName);
       this.#ccaches.seal(file.path);
       const expiresAt = now + lifetime * 1000;
-      this.#store.kerberos.addCcache({ id: file.id, path: file.path, principal: principal.text, userId: user.id, sessionId: null, expiresAt });
+      this.#store.kerberos.addCcache({ id: file.id, path: file.path, principal: principal.text, userId: user.id, expiresAt });
       return { id: file.id, path: file.path, expiresAt };
     } catch (err) {
       this.#ccaches.remove(file.path);
@@ -155,16 +155,12 @@ export class KerberosService {
     }
   }
 
-  /** Ties a stored cache to the login session that carries it, so logout removes it. */
-  attachCcacheToSession(ccacheId: string, sessionId: string): void {
-    this.#store.kerberos.attachCcacheToSession(ccacheId, sessionId);
-  }
-
-  /** Removes the caches of a session that ended. */
-  endSession(sessionId: string): number {
-    const caches = this.#store.kerberos.ccachesOfSession(sessionId);
-    for (const cache of caches) this.#removeCcache(cache.id, cache.path);
-    return caches.length;
+  /** Removes the cache a login session carried, when that session ends (logout, expiry, a new login). */
+  removeCcacheOfSession(path: string): boolean {
+    const cache = this.#store.kerberos.findCcacheByPath(path);
+    if (!cache) return false;
+    this.#removeCcache(cache.id, cache.path);
+    return true;
   }
 
   /** Deletes caches whose ticket expired. */

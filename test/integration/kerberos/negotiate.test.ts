@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../../src/clock.js';
 import { initiate } from '../../../src/methods/kerberos/gssapi.js';
 import { curl } from '../../support/curl.js';
@@ -129,6 +129,33 @@ describe('Kerberos SPNEGO login against a real MIT KDC', () => {
     expect(klist.stdout).toContain('krbtgt/TEST.LOCAL@TEST.LOCAL');
     const kvno = await run('kvno', ['HTTP/localhost'], { env });
     expect(kvno.stdout).toMatch(/HTTP\/localhost@TEST.LOCAL: kvno = \d+/);
+  });
+
+  it('opens a login session that shows the cache, and logout removes the cache (KRB-4)', async () => {
+    const res = await curl(['--negotiate', '-u', ':', '--delegation', 'always', url()], curlEnv(aliceCache));
+    const { ccache } = JSON.parse(res.body) as { ccache: string };
+    const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    expect(cookie).toMatch(/^__Host-authbridge_session=[A-Za-z0-9_-]{43}$/);
+
+    const session = await fetch(`${daemon.url}/v1/session`, { headers: { cookie } });
+    expect(session.status).toBe(200);
+    expect(await session.json()).toMatchObject({ user: 'alice', method: 'kerberos', data: { principal: 'alice@TEST.LOCAL', ccache } });
+
+    expect(existsSync(ccache)).toBe(true);
+    const logout = await fetch(`${daemon.url}/v1/session/logout`, { method: 'POST', headers: { cookie } });
+    expect(await logout.json()).toEqual({ ended: true });
+    await vi.waitFor(() => expect(existsSync(ccache)).toBe(false)); // session end hooks run just after
+    expect((await fetch(`${daemon.url}/v1/session`, { headers: { cookie } })).status).toBe(401);
+  });
+
+  it('ends the previous session and its cache when the same browser logs in again', async () => {
+    const first = await curl(['--negotiate', '-u', ':', '--delegation', 'always', url()], curlEnv(aliceCache));
+    const { ccache } = JSON.parse(first.body) as { ccache: string };
+    const cookie = (first.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    const second = await curl(['--negotiate', '-u', ':', '-H', `Cookie: ${cookie}`, url()], curlEnv(aliceCache));
+    expect(second.status).toBe(200);
+    await vi.waitFor(() => expect(existsSync(ccache)).toBe(false));
+    expect((await fetch(`${daemon.url}/v1/session`, { headers: { cookie } })).status).toBe(401);
   });
 
   it('forwards with --delegation policy because the SPN is ok_as_delegate', async () => {
