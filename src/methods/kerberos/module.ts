@@ -60,11 +60,10 @@ export function createKerberosModule(ctx: MethodContext): KerberosModule | undef
       if (session.method === 'kerberos' && typeof data?.ccache === 'string') ready.removeCcacheOfSession(data.ccache);
     });
   }
-  const allowed = cidrMatcher(config.api.allow_unauthenticated_from);
-  // `X-Authbridge-Client: Bearer <token>`: Authorization itself carries the Negotiate token.
-  const isApiClient = (header: string) => {
+  const isAllowedAddress = cidrMatcher(config.api.allow_unauthenticated_from);
+  const apiClient = (header: string) => {
     const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
-    return token !== undefined && store.clients.authenticate(token) !== undefined;
+    return (token === undefined ? undefined : store.clients.authenticate(token)) ?? null;
   };
 
   return {
@@ -77,7 +76,8 @@ export function createKerberosModule(ctx: MethodContext): KerberosModule | undef
         named('/v1/negotiate'),
         negotiate({
           service,
-          mayReadCcache: (c) => allowed(c.state.clientIp) || isApiClient(c.get('x-authbridge-client')),
+          isAllowedAddress,
+          apiClient: (c) => apiClient(c.get('x-authbridge-client')),
           startSession: (c, login) => {
             const data: KerberosSessionData = {
               principal: login.principal,

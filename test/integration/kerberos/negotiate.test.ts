@@ -228,6 +228,10 @@ describe('Kerberos policy and configuration', () => {
     const { token } = d.daemon.store.clients.add('webapp');
     const shown = JSON.parse((await aliceCurl(d.negotiate, '--delegation', 'always', '-H', `X-Authbridge-Client: Bearer ${token}`)).body) as Record<string, unknown>;
     expect(shown['ccache']).toEqual(expect.stringContaining('/ccaches/cc_'));
+    expect(d.daemon.store.audit.recent(1)[0]).toMatchObject({ method: 'kerberos', result: 'success', client: 'webapp' });
+    const wrongToken = JSON.parse((await aliceCurl(d.negotiate, '--delegation', 'always', '-H', 'X-Authbridge-Client: Bearer abt_wrong')).body) as Record<string, unknown>;
+    expect(wrongToken).toMatchObject({ user: 'alice', delegated: true });
+    expect(wrongToken['ccache']).toBeUndefined();
   });
 
   it('bans an address after repeated bad tokens (429 with Retry-After), as a wrong token would be', async () => {
