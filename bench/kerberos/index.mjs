@@ -13,6 +13,8 @@ const logins = Number(process.env.BENCH_LOGINS ?? 3000);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 8);
 
 const realm = await startBenchRealm();
+// The KDC daemonises: stop it however this process ends.
+process.on('exit', () => realm.stop());
 // MIT reads KRB5_CONFIG at each GSS call: set before the first (spec/kerberos.md §8).
 process.env.KRB5_CONFIG = realm.krb5Config;
 
@@ -95,5 +97,4 @@ try {
 } finally {
   agent.destroy();
   await daemon.stop();
-  realm.stop();
 }
