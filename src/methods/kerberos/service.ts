@@ -24,8 +24,6 @@ export interface KerberosLogin {
   ccache: { id: string; path: string; expiresAt: number } | null;
   /** The mutual-authentication reply token (RFC 4559 §5). */
   replyToken: Buffer | null;
-  /** Seconds the client's service ticket stays valid. */
-  lifetime: number;
 }
 
 const method = 'kerberos';
@@ -113,7 +111,7 @@ export class KerberosService {
       throw 'refusal' in verdict ? verdict.refusal : refusal.invalid();
     }
     const ccache = accepted.delegated ? this.#storeDelegated(accepted.delegated, principal, verdict.user, now) : null;
-    return { user: verdict.user, principal: principal.text, ccache, replyToken: accepted.outputToken, lifetime: accepted.lifetime };
+    return { user: verdict.user, principal: principal.text, ccache, replyToken: accepted.outputToken };
   }
 
   /** KRB-1: realm allow-list first, then the identities table, then the mapping rule. */
