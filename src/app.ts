@@ -3,13 +3,16 @@ import type { AddressInfo } from 'node:net';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config/load.js';
 import { parseListen } from './config/schema.js';
-import { createHttpApp } from './http/app.js';
+import { createHttpApp, named, type RouteMount } from './http/app.js';
 import type { ReadinessCheck } from './http/readiness.js';
 import type { Logger } from './log.js';
 import { createJwtModule, type JwtModule } from './methods/jwt/module.js';
+import { createKerberosModule } from './methods/kerberos/module.js';
 import type { MethodContext, MethodModule } from './methods/module.js';
 import { createXmppApprovalModule, type XmppApprovalModule } from './methods/xmpp-approval/module.js';
+import { getSession, logoutSession } from './http/routes/session.js';
 import { Regulation } from './regulation/regulation.js';
+import { SessionManager } from './session/manager.js';
 import { Store } from './store/store.js';
 import { version } from './version.js';
 
@@ -28,6 +31,7 @@ export class Daemon {
   readonly store: Store;
   readonly xmpp: XmppApprovalModule;
   readonly jwt: JwtModule;
+  readonly sessions: SessionManager;
   readonly #methods: MethodModule[];
   readonly #logger: Logger;
   readonly #clock: Clock;
@@ -44,18 +48,26 @@ export class Daemon {
     if (interrupted > 0) logger.warn('xmpp.requests_interrupted', { count: interrupted, reason: 'pending when the previous process stopped' });
     const regulation = new Regulation(this.store.db, this.#clock, config.regulation);
     this.store.addPurgeable(regulation);
+    const sessions = new SessionManager(this.store.sessions, this.#clock, config.session, logger);
+    this.sessions = sessions;
+    this.store.addPurgeable(sessions);
 
-    const ctx: MethodContext = { config, store: this.store, clock: this.#clock, logger, regulation };
+    const ctx: MethodContext = { config, store: this.store, clock: this.#clock, logger, regulation, sessions };
     this.xmpp = createXmppApprovalModule(ctx, (err) => options.onFatal?.(err));
     this.jwt = createJwtModule(ctx);
-    this.#methods = [this.xmpp, this.jwt];
+    const kerberos = createKerberosModule(ctx);
+    this.#methods = [this.xmpp, this.jwt, ...(kerberos ? [kerberos] : [])];
 
     const readiness: ReadinessCheck[] = [
       { name: 'shutdown', check: () => ({ up: this.#stopping === undefined, ...(this.#stopping ? { detail: 'shutting down' } : {}) }) },
       { name: 'store', check: () => ({ up: this.store.ping() }) },
       ...this.#methods.flatMap((m) => m.readiness ?? []),
     ];
-    const routes = this.#methods.flatMap((m) => m.routes ?? []);
+    const sessionRoutes: RouteMount = (router, caller) => {
+      router.get('/v1/session', named('/v1/session'), caller, getSession(sessions));
+      router.post('/v1/session/logout', named('/v1/session/logout'), caller, logoutSession(sessions));
+    };
+    const routes = [sessionRoutes, ...this.#methods.flatMap((m) => m.routes ?? [])];
     const app = createHttpApp({ config, logger, store: this.store, readiness }, routes);
     this.#server = createServer(app.callback());
     // Long-polls and /auth may legitimately wait up to max_timeout.

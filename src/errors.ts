@@ -23,7 +23,15 @@ export type ErrorCode =
   | 'ERR_TOKEN_EXPIRED'
   | 'ERR_TOKEN_BINDING'
   | 'ERR_TOKEN_REPLAYED'
-  | 'ERR_UNKNOWN_USER';
+  | 'ERR_UNKNOWN_USER'
+  | 'ERR_NO_SESSION'
+  // Kerberos / SPNEGO (spec/kerberos.md)
+  | 'ERR_NEGOTIATE_REQUIRED'
+  | 'ERR_KERBEROS_TOKEN_INVALID'
+  | 'ERR_KERBEROS_TOKEN_REPLAYED'
+  | 'ERR_KERBEROS_REALM_NOT_ALLOWED'
+  | 'ERR_KERBEROS_UNKNOWN_PRINCIPAL'
+  | 'ERR_KERBEROS_NOT_CONFIGURED';
 
 export interface AppErrorOptions {
   cause?: unknown;

@@ -107,6 +107,35 @@ const jwtSection = z.strictObject({
   jwks_max_bytes: positive.max(10_485_760).default(65536),
 });
 
+const sessionSection = z.strictObject({
+  /** Seconds without a request after which a login session ends. */
+  inactivity: seconds(60, 86400 * 30).default(3600),
+  /** Seconds after login at which a session ends however active it is. */
+  expiration: seconds(60, 86400 * 365).default(43200),
+  /** Secure cookie with the `__Host-` prefix; turn off only for plain-HTTP development. */
+  secure: z.boolean().default(true),
+  cookie_name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be letters, digits, "_" or "-"').default('authbridge_session'),
+});
+
+const realmName = z.string().regex(/^[A-Za-z0-9._-]+$/, 'must be a Kerberos realm such as "EXAMPLE.ORG"');
+const principalName = z.string().regex(/^[^@\s]+@[A-Za-z0-9._-]+$/, 'must be a principal such as "alice@EXAMPLE.ORG"');
+
+const kerberosSection = z.strictObject({
+  enabled: z.boolean().default(false),
+  keytab_file: z.string().min(1).default('/etc/krb5.keytab'),
+  /** `HTTP@host` pins the acceptor name; empty accepts any key in the keytab. */
+  service: z.string().regex(/^$|^[^@\s]+@[^@\s]+$/, 'must be "HTTP@host" or empty').default(''),
+  /** Realms whose principals may log in; checked before any mapping (KRB-1). */
+  realms: z.array(realmName).default([]),
+  /** `strip_realm`: alice@REALM → user alice; `table`: only the principals listed in `principal_map`. */
+  user_mapping: z.enum(['strip_realm', 'table']).default('strip_realm'),
+  principal_map: z.record(principalName, z.string().min(1)).default({}),
+  /** Private, writable replay cache directory (KRB-2). */
+  replay_cache_dir: z.string().min(1).default('./data/kerberos/rcache'),
+  /** Where delegated credentials are stored, one 0600 file per login (KRB-4). */
+  delegation_dir: z.string().min(1).default('./data/kerberos/ccaches'),
+});
+
 export const configSchema = z
   .strictObject({
     http: httpSection.prefault({}),
@@ -117,10 +146,15 @@ export const configSchema = z
     limits: limitsSection.prefault({}),
     regulation: regulationSection.prefault({}),
     jwt: jwtSection.prefault({}),
+    session: sessionSection.prefault({}),
+    kerberos: kerberosSection.prefault({}),
   })
   .superRefine((config, ctx) => {
     if (config.xmpp.default_timeout > config.xmpp.max_timeout) {
       ctx.addIssue({ code: 'custom', path: ['xmpp', 'default_timeout'], message: `must not exceed xmpp.max_timeout (${config.xmpp.max_timeout})` });
+    }
+    if (config.kerberos.enabled && config.kerberos.realms.length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['kerberos', 'realms'], message: 'list the realms whose principals may log in (e.g. ["EXAMPLE.ORG"])' });
     }
   });
 

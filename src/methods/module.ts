@@ -4,6 +4,7 @@ import type { RouteMount } from '../http/app.js';
 import type { ReadinessCheck } from '../http/readiness.js';
 import type { Logger } from '../log.js';
 import type { Regulation } from '../regulation/regulation.js';
+import type { SessionManager } from '../session/manager.js';
 import type { Store } from '../store/store.js';
 
 /** What every method is built from (the composition root hands it over). */
@@ -13,6 +14,8 @@ export interface MethodContext {
   clock: Clock;
   logger: Logger;
   regulation: Regulation;
+  /** Shared login sessions: `sessions.issue(ctx, …)` logs a browser in; `onEnd` cleans up. */
+  sessions: SessionManager;
 }
 
 /**

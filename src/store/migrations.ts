@@ -110,4 +110,38 @@ export const migrations: Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    name: '005-sessions',
+    sql: `
+      -- Login sessions shared by every method; only a SHA-256 of the cookie's id is kept.
+      CREATE TABLE sessions (
+        id_hash BLOB PRIMARY KEY,
+        user TEXT NOT NULL,
+        method TEXT NOT NULL,
+        data TEXT NOT NULL DEFAULT '{}',
+        created_at INTEGER NOT NULL,
+        last_seen INTEGER NOT NULL,
+        inactivity_ms INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+      );
+      CREATE INDEX sessions_expires_at ON sessions(expires_at);
+      CREATE INDEX sessions_idle ON sessions(last_seen);
+    `,
+  },
+  {
+    name: '007-kerberos',
+    sql: `
+      -- One row per stored delegated credential cache (spec/kerberos.md §5); the file is
+      -- deleted with its row, on logout or when the ticket expires.
+      CREATE TABLE kerberos_ccaches (
+        id TEXT PRIMARY KEY,
+        path TEXT NOT NULL UNIQUE,
+        principal TEXT NOT NULL,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+      );
+      CREATE INDEX kerberos_ccaches_expires ON kerberos_ccaches(expires_at);
+    `,
+  },
 ];

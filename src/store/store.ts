@@ -3,6 +3,8 @@ import { AuditLog } from './audit.js';
 import { ClientRepository } from './clients.js';
 import { migrate, openDatabase, type Db } from './database.js';
 import { JwtRepository } from './jwt.js';
+import { KerberosRepository } from './kerberos.js';
+import { SessionRepository } from './sessions.js';
 import { UserRepository } from './users.js';
 import { XmppRequestRepository } from './xmpp-requests.js';
 
@@ -20,6 +22,8 @@ export class Store {
   readonly xmppRequests: XmppRequestRepository;
   readonly audit: AuditLog;
   readonly jwt: JwtRepository;
+  readonly kerberos: KerberosRepository;
+  readonly sessions: SessionRepository;
   readonly #purgeables: Purgeable[] = [];
 
   constructor(path: string, clock: Clock, retentionDays = 90) {
@@ -30,6 +34,8 @@ export class Store {
     this.xmppRequests = new XmppRequestRepository(this.db, clock);
     this.audit = new AuditLog(this.db, clock);
     this.jwt = new JwtRepository(this.db, clock);
+    this.kerberos = new KerberosRepository(this.db, clock);
+    this.sessions = new SessionRepository(this.db);
     const retentionMs = retentionDays * 86_400_000;
     this.#purgeables.push(
       { purge: (now) => this.xmppRequests.purgeDecidedBefore(now - retentionMs) },

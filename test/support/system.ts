@@ -16,6 +16,17 @@ export const requiredPackages: Record<string, string> = {
   '/usr/bin/python3': 'python3',
   '/usr/lib/python3/dist-packages/jwt/__init__.py': 'python3-jwt',
   '/usr/lib/python3/dist-packages/cryptography/__init__.py': 'python3-cryptography',
+  // Kerberos (spec/kerberos.md §6, KRB-6) and the delegation end-to-end test.
+  '/usr/sbin/krb5kdc': 'krb5-kdc',
+  '/usr/sbin/kdb5_util': 'krb5-kdc',
+  '/usr/sbin/kadmin.local': 'krb5-admin-server',
+  '/usr/bin/kinit': 'krb5-user',
+  '/usr/bin/kvno': 'krb5-user',
+  '/usr/bin/klist': 'krb5-user',
+  '/usr/include/gssapi/gssapi_ext.h': 'libkrb5-dev',
+  '/usr/bin/curl': 'curl',
+  '/usr/bin/psql': 'postgresql',
+  '/usr/lib/postgresql': 'postgresql',
 };
 
 export function ensureSystemPackages(required: Record<string, string> = requiredPackages): void {
