@@ -7,6 +7,7 @@ import { createHttpApp } from './http/app.js';
 import type { ReadinessCheck } from './http/readiness.js';
 import type { Logger } from './log.js';
 import type { MethodContext, MethodModule } from './methods/module.js';
+import { createSkaModule } from './methods/ska/module.js';
 import { createXmppApprovalModule, type XmppApprovalModule } from './methods/xmpp-approval/module.js';
 import { Regulation } from './regulation/regulation.js';
 import { Store } from './store/store.js';
@@ -45,7 +46,7 @@ export class Daemon {
 
     const ctx: MethodContext = { config, store: this.store, clock: this.#clock, logger, regulation };
     this.xmpp = createXmppApprovalModule(ctx, (err) => options.onFatal?.(err));
-    this.#methods = [this.xmpp];
+    this.#methods = [this.xmpp, createSkaModule(ctx)];
 
     const readiness: ReadinessCheck[] = [
       { name: 'shutdown', check: () => ({ up: this.#stopping === undefined, ...(this.#stopping ? { detail: 'shutting down' } : {}) }) },

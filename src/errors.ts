@@ -14,7 +14,16 @@ export type ErrorCode =
   | 'ERR_RATE_LIMITED'
   | 'ERR_XMPP_UNAVAILABLE'
   | 'ERR_NOT_READY'
-  | 'ERR_INTERNAL';
+  | 'ERR_INTERNAL'
+  // ska signed requests (spec/ska.md)
+  | 'ERR_SIGNATURE_INVALID'
+  | 'ERR_SIGNATURE_MALFORMED'
+  | 'ERR_SIGNATURE_EXPIRED'
+  | 'ERR_SIGNATURE_LIFETIME'
+  | 'ERR_SIGNATURE_REPLAYED'
+  | 'ERR_UNKNOWN_PROVIDER'
+  | 'ERR_USER_NOT_ALLOWED'
+  | 'ERR_USER_DISABLED';
 
 export interface AppErrorOptions {
   cause?: unknown;

@@ -2,6 +2,7 @@ import type { Clock } from '../clock.js';
 import { AuditLog } from './audit.js';
 import { ClientRepository } from './clients.js';
 import { migrate, openDatabase, type Db } from './database.js';
+import { SkaRepository } from './ska.js';
 import { UserRepository } from './users.js';
 import { XmppRequestRepository } from './xmpp-requests.js';
 
@@ -18,6 +19,7 @@ export class Store {
   readonly clients: ClientRepository;
   readonly xmppRequests: XmppRequestRepository;
   readonly audit: AuditLog;
+  readonly ska: SkaRepository;
   readonly #purgeables: Purgeable[] = [];
 
   constructor(path: string, clock: Clock, retentionDays = 90) {
@@ -27,6 +29,7 @@ export class Store {
     this.clients = new ClientRepository(this.db, clock);
     this.xmppRequests = new XmppRequestRepository(this.db, clock);
     this.audit = new AuditLog(this.db, clock);
+    this.ska = new SkaRepository(this.db, clock);
     const retentionMs = retentionDays * 86_400_000;
     this.#purgeables.push(
       { purge: (now) => this.xmppRequests.purgeDecidedBefore(now - retentionMs) },
