@@ -10,6 +10,7 @@ export const requiredPackages: Record<string, string> = {
   '/usr/bin/prosody': 'prosody',
   '/usr/bin/prosodyctl': 'prosody',
   '/usr/lib/python3/dist-packages/slixmpp/__init__.py': 'python3-slixmpp',
+  '/usr/bin/python3': 'python3',
 };
 
 export function ensureSystemPackages(required: Record<string, string> = requiredPackages): void {
