@@ -19,16 +19,17 @@ export interface AuditRow extends Required<AuditEvent> {
 export class AuditLog {
   readonly #db: Db;
   readonly #clock: Clock;
+  readonly #insert;
 
   constructor(db: Db, clock: Clock) {
     this.#db = db;
     this.#clock = clock;
+    // Prepared once: record() runs on every authentication attempt.
+    this.#insert = db.prepare('INSERT INTO audit_log (at, method, subject, result, client, ip, detail) VALUES (?, ?, ?, ?, ?, ?, ?)');
   }
 
   record(event: AuditEvent): void {
-    this.#db
-      .prepare('INSERT INTO audit_log (at, method, subject, result, client, ip, detail) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(this.#clock.now(), event.method, event.subject, event.result, event.client ?? null, event.ip ?? null, event.detail ?? null);
+    this.#insert.run(this.#clock.now(), event.method, event.subject, event.result, event.client ?? null, event.ip ?? null, event.detail ?? null);
   }
 
   recent(limit = 100): AuditRow[] {

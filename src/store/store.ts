@@ -42,6 +42,11 @@ export class Store {
     this.#purgeables.push(purgeable);
   }
 
+  /** Runs `fn` in one SQLite transaction (one commit for many writes). */
+  inTransaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
   purge(now: number): number {
     return this.#purgeables.reduce((total, p) => total + p.purge(now), 0);
   }

@@ -57,6 +57,7 @@ describe('ska verification API', () => {
     expect(await verifyGet(t, signedQuery('alice', past))).toMatchObject({ status: 401, body: { error: 'ERR_SIGNATURE_EXPIRED', reasons: ['Signature timestamp expired!'] } });
     const both = await verifyGet(t, signedQuery('alice', past, [], { ...globalKey, algorithm: 'HMAC-SHA1' }));
     expect(both.body).toMatchObject({ error: 'ERR_SIGNATURE_INVALID', reasons: ['Invalid signature!', 'Signature timestamp expired!'] });
+    expect(both.body['error_description']).toBe('Unauthorised request. Invalid signature!; Signature timestamp expired!');
     expect(await verifyGet(t, signedQuery('alice', '4102444800.0'))).toMatchObject({ status: 401, body: { error: 'ERR_SIGNATURE_LIFETIME' } });
   });
 

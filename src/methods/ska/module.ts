@@ -22,5 +22,8 @@ export function createSkaModule(ctx: MethodContext): SkaModule {
       router.get('/v1/ska/verify', named('/v1/ska/verify'), caller, verifySkaQuery(verifier));
       router.post('/v1/ska/verify', named('/v1/ska/verify'), caller, verifySkaBody(verifier));
     },
+    stop() {
+      verifier.flushAudit();
+    },
   };
 }

@@ -4,6 +4,7 @@ import { AppError, type ErrorCode } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { accountKey, ipKey, type Regulation } from '../../regulation/regulation.js';
 import type { Store } from '../../store/store.js';
+import { AuditBatch } from './audit-batch.js';
 import { AUTH_USER_PARAM, EXTRA_PARAM, PROVIDER_PARAM, REASON_INVALID } from './constants.js';
 import { chooseKey, userAllowed } from './keys.js';
 import type { ParsedParams } from './params.js';
@@ -41,6 +42,7 @@ export class SkaVerifier {
   readonly #clock: Clock;
   readonly #regulation: Regulation;
   readonly #logger: Logger;
+  readonly #auditBatch: AuditBatch;
 
   constructor(deps: { settings: ParsedConfig['ska']; store: Store; clock: Clock; regulation: Regulation; logger: Logger }) {
     this.#settings = deps.settings;
@@ -48,6 +50,12 @@ export class SkaVerifier {
     this.#clock = deps.clock;
     this.#regulation = deps.regulation;
     this.#logger = deps.logger;
+    this.#auditBatch = new AuditBatch(deps.store);
+  }
+
+  /** Writes audit rows still waiting for the end of this event-loop turn. */
+  flushAudit(): void {
+    this.#auditBatch.flush();
   }
 
   /** `providerName` comes from outside the params (a JSON body); it must agree with `provider` in them. */
@@ -87,7 +95,7 @@ export class SkaVerifier {
     }
     const extra = Object.fromEntries(verdict.extra);
     this.#ensureUser(user, extra, caller);
-    this.#regulation.recordSuccess(accountKey(METHOD, user));
+    this.#auditBatch.defer(() => this.#regulation.recordSuccess(accountKey(METHOD, user)));
     this.#audit(user, 'success', caller, provider ? `provider ${provider.name}` : null);
     return { user, provider: provider?.name ?? null, extra, valid_until: verdict.validUntil };
   }
@@ -113,10 +121,11 @@ export class SkaVerifier {
   #fail(code: ErrorCode, detail: string, user: string, caller: SkaCaller, keys: string[] = [ipKey(caller.ip)], reasons: string[] = [REASON_INVALID]): never {
     this.#regulation.recordFailure(keys);
     this.#audit(user === '' ? null : user, 'failure', caller, `${code}: ${detail}`);
-    throw new AppError(401, code, detail, { details: { reasons } });
+    // SKA-8: the description is what ska's API guard answers; `detail` says which rule failed.
+    throw new AppError(401, code, `Unauthorised request. ${reasons.join('; ')}`, { details: { reasons, detail } });
   }
 
   #audit(subject: string | null, result: string, caller: SkaCaller, detail: string | null): void {
-    this.#store.audit.record({ method: METHOD, subject, result, client: caller.client, ip: caller.ip, detail });
+    this.#auditBatch.record({ method: METHOD, subject, result, client: caller.client, ip: caller.ip, detail });
   }
 }
