@@ -10,7 +10,8 @@ const { sign_vectors: vectors } = JSON.parse(readFileSync(new URL('../vectors/sk
   sign_vectors: Array<{ id: string; algorithm: string; secret_key: string; auth_user: string; valid_until_str: string; extra: Record<string, string>; extra_insertion_order: string[]; signed_url: string }>;
 };
 
-describe('authbridge ska (CLI, built dist/main.js)', () => {
+// Each command is a fresh Node process: allow for slow, loaded CI machines.
+describe('authbridge ska (CLI, built dist/main.js)', { timeout: 180_000 }, () => {
   let dir: string;
   let config: string;
   const cli = (...args: string[]) => {
