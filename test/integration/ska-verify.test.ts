@@ -216,6 +216,26 @@ describe('ska regulation and caller authentication', () => {
   });
 });
 
+describe('ska require_signed_provider', () => {
+  let t: TestDaemon;
+  beforeAll(async () => {
+    t = await startTestDaemon(`[ska]\nrequire_signed_provider = true\n[regulation]\nmax_retries = 1000\n`, { clock: new ManualClock(start) });
+    t.daemon.store.ska.addProvider({ name: 'shop', secret: 'shop-secret-of-at-least-32-bytes!!', algorithm: 'HMAC-SHA256', quoter: 'default', redirect: null, allowedUsers: null });
+  });
+  afterAll(async () => {
+    await t.stop();
+  });
+
+  it('accepts a provider only when it is signed, and refuses requests naming none without a global key', async () => {
+    const shopKey = { secret: 'shop-secret-of-at-least-32-bytes!!', algorithm: 'HMAC-SHA256' as const, quoter: 'default' as const };
+    expect((await verifyGet(t, signedQuery('lou', inAnHour, [['provider', 'shop']], shopKey))).status).toBe(200);
+    expect((await verifyGet(t, `${signedQuery('lou', inAnHour, [], shopKey)}&provider=shop`)).body).toMatchObject({ error: 'ERR_SIGNATURE_MALFORMED' });
+    const params = Object.fromEntries(new URLSearchParams(signedQuery('lou', inAnHour, [], shopKey)));
+    expect((await verifyPost(t, { params, provider: 'shop' })).body).toMatchObject({ error: 'ERR_SIGNATURE_MALFORMED' });
+    expect((await verifyGet(t, signedQuery('lou', inAnHour))).body).toMatchObject({ error: 'ERR_UNKNOWN_PROVIDER' });
+  });
+});
+
 describe('ska API behind callerAuth', () => {
   let t: TestDaemon;
   beforeAll(async () => {

@@ -75,7 +75,7 @@ export class SkaVerifier {
     if ('problem' in choice) return this.#fail('ERR_UNKNOWN_PROVIDER', choice.description, user, caller, keys);
     if (providerWanted !== undefined && this.#settings.require_signed_provider) {
       const signedNames = (params.get(EXTRA_PARAM) ?? '').split(',');
-      if (!signedNames.includes(PROVIDER_PARAM)) return this.#fail('ERR_SIGNATURE_MALFORMED', 'provider must be listed in extra (signed)', user, caller, keys);
+      if (!signedNames.includes(PROVIDER_PARAM) || named === undefined) return this.#fail('ERR_SIGNATURE_MALFORMED', 'provider must be listed in extra (signed)', user, caller, keys);
     }
 
     const verdict = validateSignedRequest(params, choice.key, this.#clock.now(), {
