@@ -9,6 +9,7 @@ import type { Logger } from './log.js';
 import { createJwtModule, type JwtModule } from './methods/jwt/module.js';
 import { createKerberosModule } from './methods/kerberos/module.js';
 import type { MethodContext, MethodModule } from './methods/module.js';
+import { createSkaModule } from './methods/ska/module.js';
 import { createXmppApprovalModule, type XmppApprovalModule } from './methods/xmpp-approval/module.js';
 import { getSession, logoutSession } from './http/routes/session.js';
 import { Regulation } from './regulation/regulation.js';
@@ -56,7 +57,7 @@ export class Daemon {
     this.xmpp = createXmppApprovalModule(ctx, (err) => options.onFatal?.(err));
     this.jwt = createJwtModule(ctx);
     const kerberos = createKerberosModule(ctx);
-    this.#methods = [this.xmpp, this.jwt, ...(kerberos ? [kerberos] : [])];
+    this.#methods = [this.xmpp, createSkaModule(ctx), this.jwt, ...(kerberos ? [kerberos] : [])];
 
     const readiness: ReadinessCheck[] = [
       { name: 'shutdown', check: () => ({ up: this.#stopping === undefined, ...(this.#stopping ? { detail: 'shutting down' } : {}) }) },

@@ -136,6 +136,26 @@ const kerberosSection = z.strictObject({
   delegation_dir: z.string().min(1).default('./data/kerberos/ccaches'),
 });
 
+const skaSection = z.strictObject({
+  /** The global key, used when a request names no provider. */
+  secret: z.string().min(1).optional(),
+  secret_file: z.string().min(1).optional(),
+  // SHA-1 is ska's default (compatibility, SKA-2); MD5 only per provider.
+  algorithm: z.enum(['HMAC-SHA1', 'HMAC-SHA224', 'HMAC-SHA256', 'HMAC-SHA384', 'HMAC-SHA512']).default('HMAC-SHA1'),
+  /** ska 1.9's opt-in `javascript_quoter` for the global key. */
+  quoter: z.enum(['default', 'javascript']).default('default'),
+  /** Seconds valid_until may lie ahead of now; 0 disables the cap. */
+  max_lifetime: seconds(0, 100 * 365 * 86400).default(0),
+  /** Each signature is accepted once (recorded until its valid_until). */
+  one_time: z.boolean().default(false),
+  /** A first valid login creates the user from signed extra (email, first_name, last_name). */
+  create_users: z.boolean().default(false),
+  /** Refuse a request that names a provider without signing it (listing it in extra). */
+  require_signed_provider: z.boolean().default(false),
+  /** `%` in auth_user is refused by default: it enables forgery 2 (spec/ska.md §11). */
+  allow_percent_in_user: z.boolean().default(false),
+});
+
 export const configSchema = z
   .strictObject({
     http: httpSection.prefault({}),
@@ -148,6 +168,7 @@ export const configSchema = z
     jwt: jwtSection.prefault({}),
     session: sessionSection.prefault({}),
     kerberos: kerberosSection.prefault({}),
+    ska: skaSection.prefault({}),
   })
   .superRefine((config, ctx) => {
     if (config.xmpp.default_timeout > config.xmpp.max_timeout) {
@@ -173,4 +194,5 @@ export interface SecretKey {
 
 export const secretKeys: SecretKey[] = [
   { section: 'xmpp', name: 'secret', required: (xmpp) => xmpp['enabled'] !== false },
+  { section: 'ska', name: 'secret', required: () => false },
 ];

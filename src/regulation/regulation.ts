@@ -35,6 +35,7 @@ export class Regulation {
   readonly #settings: RegulationSettings;
   readonly #count;
   readonly #insert;
+  readonly #forget;
 
   constructor(db: Db, clock: Clock, settings: RegulationSettings) {
     this.#db = db;
@@ -42,6 +43,7 @@ export class Regulation {
     this.#settings = settings;
     this.#count = db.prepare('SELECT COUNT(*) AS failures, MAX(at) AS last FROM regulation_failures WHERE key = ? AND at > ?');
     this.#insert = db.prepare('INSERT INTO regulation_failures (key, at) VALUES (?, ?)');
+    this.#forget = db.prepare('DELETE FROM regulation_failures WHERE key = ?');
   }
 
   /** The ban on `key`, if it is banned now. */
@@ -73,7 +75,7 @@ export class Regulation {
 
   /** A success clears the account's failures; the address keeps its count. */
   recordSuccess(account: string): void {
-    this.#db.prepare('DELETE FROM regulation_failures WHERE key = ?').run(account);
+    this.#forget.run(account);
   }
 
   /** Keys banned now, for `authbridge bans list`. */

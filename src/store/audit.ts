@@ -24,6 +24,7 @@ export class AuditLog {
   constructor(db: Db, clock: Clock) {
     this.#db = db;
     this.#clock = clock;
+    // Prepared once: record() runs on every authentication attempt.
     this.#insert = db.prepare('INSERT INTO audit_log (at, method, subject, result, client, ip, detail) VALUES (?, ?, ?, ?, ?, ?, ?)');
   }
 

@@ -76,6 +76,30 @@ export const migrations: Migration[] = [
     `,
   },
   {
+    name: '003-ska',
+    sql: `
+      CREATE TABLE ska_providers (
+        name TEXT PRIMARY KEY,
+        secret TEXT NOT NULL,
+        algorithm TEXT NOT NULL,
+        quoter TEXT NOT NULL DEFAULT 'default',
+        redirect TEXT,
+        allowed_users TEXT,
+        created_at INTEGER NOT NULL
+      );
+      -- one-time ska signatures (spec/ska.md §9); expires_at = valid_until in ms
+      CREATE TABLE ska_signatures (
+        signature TEXT NOT NULL,
+        auth_user TEXT NOT NULL,
+        valid_until TEXT NOT NULL,
+        expires_at INTEGER NOT NULL,
+        used_at INTEGER NOT NULL,
+        PRIMARY KEY (signature, auth_user, valid_until)
+      ) WITHOUT ROWID;
+      CREATE INDEX ska_signatures_expires ON ska_signatures(expires_at);
+    `,
+  },
+  {
     name: '004-jwt',
     sql: `
       -- spec/jwt.md §7: public_key is the canonical SPKI PEM; fingerprint its SHA-256 (the kid).

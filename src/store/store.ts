@@ -5,6 +5,7 @@ import { migrate, openDatabase, type Db } from './database.js';
 import { JwtRepository } from './jwt.js';
 import { KerberosRepository } from './kerberos.js';
 import { SessionRepository } from './sessions.js';
+import { SkaRepository } from './ska.js';
 import { UserRepository } from './users.js';
 import { XmppRequestRepository } from './xmpp-requests.js';
 
@@ -24,6 +25,7 @@ export class Store {
   readonly jwt: JwtRepository;
   readonly kerberos: KerberosRepository;
   readonly sessions: SessionRepository;
+  readonly ska: SkaRepository;
   readonly #purgeables: Purgeable[] = [];
 
   constructor(path: string, clock: Clock, retentionDays = 90) {
@@ -36,6 +38,7 @@ export class Store {
     this.jwt = new JwtRepository(this.db, clock);
     this.kerberos = new KerberosRepository(this.db, clock);
     this.sessions = new SessionRepository(this.db);
+    this.ska = new SkaRepository(this.db, clock);
     const retentionMs = retentionDays * 86_400_000;
     this.#purgeables.push(
       { purge: (now) => this.xmppRequests.purgeDecidedBefore(now - retentionMs) },

@@ -40,10 +40,13 @@ export class IdentityTakenError extends Error {}
 export class UserRepository {
   readonly #db: Db;
   readonly #clock: Clock;
+  readonly #findByUsername;
 
   constructor(db: Db, clock: Clock) {
     this.#db = db;
     this.#clock = clock;
+    // Prepared once: methods look the user up on every login.
+    this.#findByUsername = db.prepare('SELECT * FROM users WHERE username = ?');
   }
 
   /** Creates a user with its identities in one transaction. */
@@ -71,7 +74,7 @@ export class UserRepository {
   }
 
   findByUsername(username: string): User | undefined {
-    const row = this.#db.prepare('SELECT * FROM users WHERE username = ?').get(username) as UserRow | undefined;
+    const row = this.#findByUsername.get(username) as UserRow | undefined;
     return row && toUser(row);
   }
 

@@ -1,0 +1,131 @@
+import type { Clock } from '../../clock.js';
+import type { ParsedConfig } from '../../config/schema.js';
+import { AppError, type ErrorCode } from '../../errors.js';
+import type { Logger } from '../../log.js';
+import { accountKey, ipKey, type Regulation } from '../../regulation/regulation.js';
+import type { Store } from '../../store/store.js';
+import { AuditBatch } from './audit-batch.js';
+import { AUTH_USER_PARAM, EXTRA_PARAM, PROVIDER_PARAM, REASON_INVALID } from './constants.js';
+import { chooseKey, userAllowed } from './keys.js';
+import type { ParsedParams } from './params.js';
+import { validateSignedRequest, type SkaFailure } from './validate.js';
+
+export interface SkaCaller {
+  ip: string;
+  client: string | null;
+}
+
+/** What a valid request proves (the 200 body of /v1/ska/verify). */
+export interface SkaSuccess {
+  user: string;
+  provider: string | null;
+  extra: Record<string, string>;
+  valid_until: string;
+}
+
+const failureCodes: Record<SkaFailure, ErrorCode> = {
+  malformed: 'ERR_SIGNATURE_MALFORMED',
+  invalid: 'ERR_SIGNATURE_INVALID',
+  expired: 'ERR_SIGNATURE_EXPIRED',
+  too_long: 'ERR_SIGNATURE_LIFETIME',
+};
+
+const METHOD = 'ska';
+
+/**
+ * Verifies ska signed requests for the daemon: key choice, regulation, the
+ * one-time record, user creation and the audit trail around the pure core.
+ */
+export class SkaVerifier {
+  readonly #settings: ParsedConfig['ska'];
+  readonly #store: Store;
+  readonly #clock: Clock;
+  readonly #regulation: Regulation;
+  readonly #logger: Logger;
+  readonly #auditBatch: AuditBatch;
+
+  constructor(deps: { settings: ParsedConfig['ska']; store: Store; clock: Clock; regulation: Regulation; logger: Logger }) {
+    this.#settings = deps.settings;
+    this.#store = deps.store;
+    this.#clock = deps.clock;
+    this.#regulation = deps.regulation;
+    this.#logger = deps.logger;
+    this.#auditBatch = new AuditBatch(deps.store);
+  }
+
+  /** Writes audit rows still waiting for the end of this event-loop turn. */
+  flushAudit(): void {
+    this.#auditBatch.flush();
+  }
+
+  /** `providerName` comes from outside the params (a JSON body); it must agree with `provider` in them. */
+  verify(parsed: ParsedParams, providerName: string | undefined, caller: SkaCaller): SkaSuccess {
+    if ('problem' in parsed) return this.#fail('ERR_SIGNATURE_MALFORMED', parsed.problem, '', caller);
+    const { params } = parsed;
+    const user = params.get(AUTH_USER_PARAM) ?? '';
+    const named = params.get(PROVIDER_PARAM);
+    if (providerName !== undefined && named !== undefined && named !== providerName) {
+      return this.#fail('ERR_SIGNATURE_MALFORMED', 'provider in the body and in the params differ', user, caller);
+    }
+    const providerWanted = providerName ?? named;
+    const keys = user === '' ? [ipKey(caller.ip)] : [ipKey(caller.ip), accountKey(METHOD, user)];
+    this.#regulation.assertAllowed(keys);
+
+    const choice = chooseKey(providerWanted, (name) => this.#store.ska.findProvider(name), this.#settings);
+    if ('problem' in choice) return this.#fail('ERR_UNKNOWN_PROVIDER', choice.description, user, caller, keys);
+    if (providerWanted !== undefined && this.#settings.require_signed_provider) {
+      const signedNames = (params.get(EXTRA_PARAM) ?? '').split(',');
+      if (!signedNames.includes(PROVIDER_PARAM) || named === undefined) return this.#fail('ERR_SIGNATURE_MALFORMED', 'provider must be listed in extra (signed)', user, caller, keys);
+    }
+
+    const verdict = validateSignedRequest(params, choice.key, this.#clock.now(), {
+      maxLifetime: this.#settings.max_lifetime,
+      allowPercentInUser: this.#settings.allow_percent_in_user,
+    });
+    if (!verdict.valid) return this.#fail(failureCodes[verdict.failure], verdict.detail, user, caller, keys, verdict.reasons);
+
+    const provider = choice.provider;
+    if (!userAllowed(provider, user)) {
+      this.#audit(user, 'refused', caller, 'user not allowed by provider');
+      throw new AppError(403, 'ERR_USER_NOT_ALLOWED', 'this provider may not sign for this user');
+    }
+    // Recorded before the user is touched, as upstream does (spec/ska.md §8 step 2).
+    if (this.#settings.one_time && !this.#store.ska.claimSignature(verdict.signature, user, verdict.validUntil, Math.ceil(verdict.validUntilSeconds * 1000))) {
+      return this.#fail('ERR_SIGNATURE_REPLAYED', 'this signature was already used', user, caller, keys, [REASON_INVALID]);
+    }
+    const extra = Object.fromEntries(verdict.extra);
+    this.#ensureUser(user, extra, caller);
+    this.#auditBatch.defer(() => this.#regulation.recordSuccess(accountKey(METHOD, user)));
+    this.#audit(user, 'success', caller, provider ? `provider ${provider.name}` : null);
+    return { user, provider: provider?.name ?? null, extra, valid_until: verdict.validUntil };
+  }
+
+  /** SKA-7: create from signed extra only, at creation only; a disabled user is refused. */
+  #ensureUser(user: string, extra: Record<string, string>, caller: SkaCaller): void {
+    const existing = this.#store.users.findByUsername(user);
+    if (existing?.disabled) {
+      this.#audit(user, 'refused', caller, 'user disabled');
+      throw new AppError(403, 'ERR_USER_DISABLED', 'this user is disabled');
+    }
+    if (existing || !this.#settings.create_users) return;
+    const displayName = [extra['first_name'], extra['last_name']].filter((part) => part !== undefined && part !== '').join(' ');
+    try {
+      this.#store.users.add({ username: user, ...(displayName ? { displayName } : {}), ...(extra['email'] ? { email: extra['email'] } : {}) });
+      this.#logger.info('ska.user_created', { user });
+    } catch (err) {
+      // A concurrent first login created it: nothing left to do.
+      if (!this.#store.users.findByUsername(user)) throw err;
+    }
+  }
+
+  #fail(code: ErrorCode, detail: string, user: string, caller: SkaCaller, keys: string[] = [ipKey(caller.ip)], reasons: string[] = [REASON_INVALID]): never {
+    this.#regulation.recordFailure(keys);
+    this.#audit(user === '' ? null : user, 'failure', caller, `${code}: ${detail}`);
+    // SKA-8: the description is what ska's API guard answers; `detail` says which rule failed.
+    throw new AppError(401, code, `Unauthorised request. ${reasons.join('; ')}`, { details: { reasons, detail } });
+  }
+
+  #audit(subject: string | null, result: string, caller: SkaCaller, detail: string | null): void {
+    this.#auditBatch.record({ method: METHOD, subject, result, client: caller.client, ip: caller.ip, detail });
+  }
+}
