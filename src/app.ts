@@ -7,6 +7,7 @@ import { createHttpApp, named, type RouteMount } from './http/app.js';
 import type { ReadinessCheck } from './http/readiness.js';
 import type { Logger } from './log.js';
 import type { MethodContext, MethodModule } from './methods/module.js';
+import { createGpgAuthModule, type GpgAuthModule } from './methods/gpgauth/module.js';
 import { createXmppApprovalModule, type XmppApprovalModule } from './methods/xmpp-approval/module.js';
 import { getSession, logoutSession } from './http/routes/session.js';
 import { Regulation } from './regulation/regulation.js';
@@ -29,6 +30,7 @@ export class Daemon {
   readonly store: Store;
   readonly xmpp: XmppApprovalModule;
   readonly sessions: SessionManager;
+  readonly gpgauth: GpgAuthModule;
   readonly #methods: MethodModule[];
   readonly #logger: Logger;
   readonly #clock: Clock;
@@ -51,7 +53,8 @@ export class Daemon {
 
     const ctx: MethodContext = { config, store: this.store, clock: this.#clock, logger, regulation, sessions };
     this.xmpp = createXmppApprovalModule(ctx, (err) => options.onFatal?.(err));
-    this.#methods = [this.xmpp];
+    this.gpgauth = createGpgAuthModule(ctx);
+    this.#methods = [this.xmpp, this.gpgauth];
 
     const readiness: ReadinessCheck[] = [
       { name: 'shutdown', check: () => ({ up: this.#stopping === undefined, ...(this.#stopping ? { detail: 'shutting down' } : {}) }) },
@@ -82,7 +85,13 @@ export class Daemon {
     });
     const address = this.#server.address() as AddressInfo;
     this.#logger.info('http.listening', { address: address.address, port: address.port, version });
-    for (const method of this.#methods) await method.start?.();
+    try {
+      for (const method of this.#methods) await method.start?.();
+    } catch (err) {
+      // e.g. a gpgAuth key that does not unlock: a configuration error, nothing may keep running.
+      await this.stop();
+      throw err;
+    }
     this.#purgeTimer = setInterval(() => this.#purge(), this.config.store.purge_interval * 1000).unref();
     return address;
   }

@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'ERR_XMPP_UNAVAILABLE'
   | 'ERR_NOT_READY'
   | 'ERR_NO_SESSION'
+  | 'ERR_ALREADY_AUTHENTICATED'
   | 'ERR_INTERNAL';
 
 export interface AppErrorOptions {

@@ -2,6 +2,8 @@ import type { Clock } from '../clock.js';
 import { AuditLog } from './audit.js';
 import { ClientRepository } from './clients.js';
 import { migrate, openDatabase, type Db } from './database.js';
+import { GpgKeyRepository } from './gpg-keys.js';
+import { GpgTokenRepository } from './gpg-tokens.js';
 import { SessionRepository } from './sessions.js';
 import { UserRepository } from './users.js';
 import { XmppRequestRepository } from './xmpp-requests.js';
@@ -20,6 +22,8 @@ export class Store {
   readonly xmppRequests: XmppRequestRepository;
   readonly audit: AuditLog;
   readonly sessions: SessionRepository;
+  readonly gpgKeys: GpgKeyRepository;
+  readonly gpgTokens: GpgTokenRepository;
   readonly #purgeables: Purgeable[] = [];
 
   constructor(path: string, clock: Clock, retentionDays = 90) {
@@ -30,6 +34,8 @@ export class Store {
     this.xmppRequests = new XmppRequestRepository(this.db, clock);
     this.audit = new AuditLog(this.db, clock);
     this.sessions = new SessionRepository(this.db);
+    this.gpgKeys = new GpgKeyRepository(this.db, clock);
+    this.gpgTokens = new GpgTokenRepository(this.db);
     const retentionMs = retentionDays * 86_400_000;
     this.#purgeables.push(
       { purge: (now) => this.xmppRequests.purgeDecidedBefore(now - retentionMs) },
