@@ -13,9 +13,13 @@ function envelope(ctx: ParameterizedContext<AppState>, status: 'success' | 'erro
   return { header: { id: ctx.state.requestId, status, servertime: Math.floor(Date.now() / 1000), action: ctx.state.route ?? ctx.path, message, url: ctx.path, code }, body };
 }
 
-function serviceOrUnavailable(ref: GpgAuthServiceRef): GpgAuthService {
+/** The service, or a 503 answer (rendered here: the error handler hides every 5xx description). */
+function serviceOrUnavailable(ctx: ParameterizedContext<AppState>, ref: GpgAuthServiceRef): GpgAuthService | undefined {
   const service = ref();
-  if (!service) throw new AppError(503, 'ERR_NOT_READY', 'gpgAuth has no server key configured');
+  if (!service) {
+    ctx.status = 503;
+    ctx.body = { error: 'ERR_NOT_READY', error_description: 'gpgAuth has no server key configured' };
+  }
   return service;
 }
 
@@ -23,7 +27,9 @@ function serviceOrUnavailable(ref: GpgAuthServiceRef): GpgAuthService {
 export function gpgAuthVerifyGet(ref: GpgAuthServiceRef): Middleware<AppState> {
   return function answerServerKey(ctx) {
     ctx.set(BASE_HEADERS);
-    const { fingerprint, publicArmored } = serviceOrUnavailable(ref).serverKey;
+    const service = serviceOrUnavailable(ctx, ref);
+    if (!service) return;
+    const { fingerprint, publicArmored } = service.serverKey;
     ctx.body = envelope(ctx, 'success', 200, 'The operation was successful.', { fingerprint, keydata: publicArmored });
   };
 }
@@ -34,7 +40,8 @@ export function gpgAuthLogin(ref: GpgAuthServiceRef, sessions: SessionManager): 
     ctx.set(BASE_HEADERS);
     ctx.set(START_HEADERS);
     ctx.set('Cache-Control', 'no-store');
-    const service = serviceOrUnavailable(ref);
+    const service = serviceOrUnavailable(ctx, ref);
+    if (!service) return;
     const current = sessions.current(ctx);
     if (current && current.method !== METHOD) throw new AppError(409, 'ERR_ALREADY_AUTHENTICATED', `already logged in through ${current.method}`);
     const outcome = await service.handle(ctx.request.body, ctx.state.clientIp);

@@ -93,7 +93,6 @@ export class GpgAuthService {
         message: await createMessage({ text: nonce }),
         encryptionKeys: userKey,
         signingKeys: this.serverKey.privateKey,
-        date: new Date(now),
       });
     } catch {
       // The key expired or lost its encryption subkey since import: as unknown.
