@@ -18,8 +18,8 @@ export class GnupgHome {
 
   /** Primary [SC] key plus, unless `encryption` is false, an [E] subkey; returns the fingerprint. */
   makeKey(uid: string, kind: 'ed25519' | 'rsa3072', encryption = true): string {
-    this.gpg(['--quick-gen-key', uid, kind, 'sign', 'never']);
-    const fingerprint = /^fpr:+([0-9A-F]{40}):/m.exec(this.gpg(['--list-keys', '--with-colons', uid]))?.[1];
+    const status = this.gpg(['--status-fd', '1', '--quick-gen-key', uid, kind, 'sign', 'never']);
+    const fingerprint = /^\[GNUPG:\] KEY_CREATED P ([0-9A-F]{40})/m.exec(status)?.[1];
     if (!fingerprint) throw new Error(`gpg made no key for ${uid}`);
     if (encryption) this.gpg(['--quick-add-key', fingerprint, kind === 'ed25519' ? 'cv25519' : 'rsa3072', 'encr', 'never']);
     return fingerprint;

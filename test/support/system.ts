@@ -10,6 +10,9 @@ export const requiredPackages: Record<string, string> = {
   '/usr/bin/prosody': 'prosody',
   '/usr/bin/prosodyctl': 'prosody',
   '/usr/lib/python3/dist-packages/slixmpp/__init__.py': 'python3-slixmpp',
+  '/usr/bin/gpg': 'gnupg',
+  '/usr/bin/gpg-agent': 'gpg-agent',
+  '/usr/bin/curl': 'curl',
 };
 
 export function ensureSystemPackages(required: Record<string, string> = requiredPackages): void {
