@@ -126,6 +126,17 @@ describe('gpgAuth interop with GnuPG 2.2 (GPG-11)', () => {
     expect(JSON.parse(stdout.trim().split('\n').at(-1) ?? '')).toMatchObject({ user: 'ed25519', method: 'gpgauth' });
   });
 
+  it('`authbridge gpg login` runs the handshake with a gpg-exported key, printing each stage', async () => {
+    const file = join(t.dir, 'ed.sec.asc');
+    writeFileSync(file, home.exportSecret(users.ed25519));
+    const res = await cli(t, ['login', '--server', t.url, '--key', file, '--server-fingerprint', t.server.fingerprint]);
+    expect(res.code).toBe(0);
+    expect(res.out.split('\n').map((l) => l.split(':')[0])).toEqual(['server-key', 'stage0', 'stage1', 'complete', 'session cookie']);
+    const pinnedWrong = await cli(t, ['login', '--server', t.url, '--key', file, '--server-fingerprint', 'A'.repeat(40)]);
+    expect(pinnedWrong.code).toBe(1);
+    expect(pinnedWrong.out).toContain('is not the expected');
+  });
+
   it('the CLI revokes a key, which then cannot log in', async () => {
     const res = await cli(t, ['revoke', users.rsa3072.toLowerCase()]);
     expect(res.code).toBe(0);
