@@ -275,3 +275,24 @@ describe('gpgAuth configuration (GPG-9)', () => {
     }
   });
 });
+
+describe('gpgAuth debug mode (GPG-3, GPG-5)', () => {
+  it('explains failures in X-GPGAuth-Debug, after the configured unknown-key wording', async () => {
+    const t = await startGpgAuthDaemon('[gpgauth]\ndebug = true\nunknown_key_message = "No such key."');
+    try {
+      const alice = await makeKeyPair('alice');
+      await t.addUser('alice', alice);
+      const unknown = await postStage(t.url, { keyid: 'A'.repeat(40) });
+      expect(unknown.headers.get('X-GPGAuth-Debug')).toBe('No such key. The key is unknown, revoked or its user disabled.');
+      const serverPublic = t.server.privateKey.toPublic().armor();
+      const badFormat = await postStage(t.url, { keyid: alice.fingerprint, server_verify_token: await encryptTo(serverPublic, 'hello') });
+      expect(badFormat.headers.get('X-GPGAuth-Debug')).toBe('The server verify token is not a valid nonce.');
+      const undecryptable = await postStage(t.url, { keyid: alice.fingerprint, server_verify_token: await encryptTo(alice.publicArmored, 'hello') });
+      expect(undecryptable.headers.get('X-GPGAuth-Debug')).toBe('The server verify token could not be decrypted.');
+      const stage2 = await postStage(t.url, { keyid: alice.fingerprint, user_token_result: 'x' });
+      expect(stage2.headers.get('X-GPGAuth-Debug')).toBe('The user token result should be a valid nonce.');
+    } finally {
+      await t.stop();
+    }
+  });
+});
