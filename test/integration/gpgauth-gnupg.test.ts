@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -135,6 +135,18 @@ describe('gpgAuth interop with GnuPG 2.2 (GPG-11)', () => {
     const pinnedWrong = await cli(t, ['login', '--server', t.url, '--key', file, '--server-fingerprint', 'A'.repeat(40)]);
     expect(pinnedWrong.code).toBe(1);
     expect(pinnedWrong.out).toContain('is not the expected');
+  });
+
+  it('`authbridge gpg import USER -` reads the key from stdin (built CLI)', () => {
+    const fpr = home.makeKey('Stdin User <stdin@example.test>', 'ed25519');
+    const config = join(t.dir, 'stdin.toml');
+    writeFileSync(config, `[store]\npath = "${join(t.dir, 'authbridge.sqlite')}"\n[xmpp]\nenabled = false\n`);
+    const main = join(import.meta.dirname, '..', '..', 'dist', 'main.js');
+    const res = spawnSync(process.execPath, [main, 'gpg', 'import', 'stdin-user', '-', '--config', config], { input: home.exportPublic(fpr), encoding: 'utf8' });
+    expect(res.stderr).toBe('');
+    expect(res.status).toBe(0);
+    expect(res.stdout).toContain(`imported ${fpr}`);
+    expect(t.daemon.store.gpgKeys.findActive(fpr)?.username).toBe('stdin-user');
   });
 
   it('the CLI revokes a key, which then cannot log in', async () => {
