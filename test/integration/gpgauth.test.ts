@@ -71,6 +71,18 @@ describe('gpgAuth over HTTP', () => {
     expect(await session.json()).toMatchObject({ user: 'alice', method: 'gpgauth', data: { fingerprint: alice.fingerprint } });
   });
 
+  it('/auth/is-authenticated.json and /auth/logout follow the login session', async () => {
+    const { cookie } = await login({ server: t.url, userKey: bob.privateKey });
+    const before = await fetch(`${t.url}/auth/is-authenticated.json`, { headers: { cookie } });
+    expect(before.status).toBe(200);
+    expectBaseHeaders(before);
+    const out = await fetch(`${t.url}/auth/logout`, { headers: { cookie } });
+    expect(out.status).toBe(200);
+    expect(out.headers.get('set-cookie')).toMatch(/^authbridge_session=; Path=\/; Max-Age=0;/);
+    expect((await fetch(`${t.url}/auth/is-authenticated.json`, { headers: { cookie } })).status).toBe(403);
+    expect((await fetch(`${t.url}/v1/session`, { headers: { cookie } })).status).toBe(401);
+  });
+
   it('stage 0: echoes a well-formed nonce with the §8 row, on both paths and in every body shape', async () => {
     for (const path of ['/auth/verify.json', '/auth/login.json']) {
       const { nonce } = newNonce();

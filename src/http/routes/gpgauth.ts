@@ -56,3 +56,26 @@ export function gpgAuthLogin(ref: GpgAuthServiceRef, sessions: SessionManager): 
     ctx.body = envelope(ctx, ok ? 'success' : 'error', outcome.status, outcome.message, null);
   };
 }
+
+// GET|POST /auth/logout: where X-GPGAuth-Logout-URL points; ends the login session.
+export function gpgAuthLogout(sessions: SessionManager): Middleware<AppState> {
+  return function endGpgAuthSession(ctx) {
+    ctx.set(BASE_HEADERS);
+    ctx.set('Cache-Control', 'no-store');
+    sessions.logout(ctx);
+    ctx.body = envelope(ctx, 'success', 200, 'You are now logged out.', null);
+  };
+}
+
+// GET /auth/is-authenticated.json: passbolt's session check (403 without a live session).
+export function gpgAuthIsAuthenticated(sessions: SessionManager): Middleware<AppState> {
+  return function answerIsAuthenticated(ctx) {
+    ctx.set(BASE_HEADERS);
+    ctx.set('Cache-Control', 'no-store');
+    const session = sessions.current(ctx);
+    ctx.status = session ? 200 : 403;
+    ctx.body = session
+      ? envelope(ctx, 'success', 200, 'The operation was successful.', 'success')
+      : envelope(ctx, 'error', 403, 'Authentication is required to continue', null);
+  };
+}

@@ -1,5 +1,5 @@
 import { named } from '../../http/app.js';
-import { gpgAuthLogin, gpgAuthVerifyGet } from '../../http/routes/gpgauth.js';
+import { gpgAuthIsAuthenticated, gpgAuthLogin, gpgAuthLogout, gpgAuthVerifyGet } from '../../http/routes/gpgauth.js';
 import type { MethodContext, MethodModule } from '../module.js';
 import { loadServerKey } from './server-key.js';
 import { GpgAuthService } from './service.js';
@@ -28,6 +28,9 @@ export function createGpgAuthModule(ctx: MethodContext): GpgAuthModule {
       router.get('/auth/verify.json', named('/auth/verify.json'), gpgAuthVerifyGet(ref));
       router.post('/auth/verify.json', named('/auth/verify.json'), gpgAuthLogin(ref, sessions));
       router.post('/auth/login.json', named('/auth/login.json'), gpgAuthLogin(ref, sessions));
+      router.get('/auth/logout', named('/auth/logout'), gpgAuthLogout(sessions));
+      router.post('/auth/logout', named('/auth/logout'), gpgAuthLogout(sessions));
+      router.get('/auth/is-authenticated.json', named('/auth/is-authenticated.json'), gpgAuthIsAuthenticated(sessions));
     },
     // Without a configured key gpgAuth is off (like xmpp.enabled = false) and stays out of /readyz.
     ...(settings.server_key_file === undefined ? {} : { readiness: { name: 'gpgauth', check: () => ({ up: service !== undefined, ...(service ? {} : { detail: 'server key not loaded' }) }) } }),
