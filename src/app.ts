@@ -10,6 +10,7 @@ import { createJwtModule, type JwtModule } from './methods/jwt/module.js';
 import { createKerberosModule } from './methods/kerberos/module.js';
 import type { MethodContext, MethodModule } from './methods/module.js';
 import { createSkaModule } from './methods/ska/module.js';
+import { createGpgAuthModule, type GpgAuthModule } from './methods/gpgauth/module.js';
 import { createXmppApprovalModule, type XmppApprovalModule } from './methods/xmpp-approval/module.js';
 import { getSession, logoutSession } from './http/routes/session.js';
 import { Regulation } from './regulation/regulation.js';
@@ -33,6 +34,7 @@ export class Daemon {
   readonly xmpp: XmppApprovalModule;
   readonly jwt: JwtModule;
   readonly sessions: SessionManager;
+  readonly gpgauth: GpgAuthModule;
   readonly #methods: MethodModule[];
   readonly #logger: Logger;
   readonly #clock: Clock;
@@ -56,8 +58,9 @@ export class Daemon {
     const ctx: MethodContext = { config, store: this.store, clock: this.#clock, logger, regulation, sessions };
     this.xmpp = createXmppApprovalModule(ctx, (err) => options.onFatal?.(err));
     this.jwt = createJwtModule(ctx);
+    this.gpgauth = createGpgAuthModule(ctx);
     const kerberos = createKerberosModule(ctx);
-    this.#methods = [this.xmpp, createSkaModule(ctx), this.jwt, ...(kerberos ? [kerberos] : [])];
+    this.#methods = [this.xmpp, createSkaModule(ctx), this.jwt, this.gpgauth, ...(kerberos ? [kerberos] : [])];
 
     const readiness: ReadinessCheck[] = [
       { name: 'shutdown', check: () => ({ up: this.#stopping === undefined, ...(this.#stopping ? { detail: 'shutting down' } : {}) }) },
@@ -88,7 +91,13 @@ export class Daemon {
     });
     const address = this.#server.address() as AddressInfo;
     this.#logger.info('http.listening', { address: address.address, port: address.port, version });
-    for (const method of this.#methods) await method.start?.();
+    try {
+      for (const method of this.#methods) await method.start?.();
+    } catch (err) {
+      // e.g. a gpgAuth key that does not unlock: a configuration error, nothing may keep running.
+      await this.stop();
+      throw err;
+    }
     this.#purgeTimer = setInterval(() => this.#purge(), this.config.store.purge_interval * 1000).unref();
     return address;
   }

@@ -40,7 +40,9 @@ export type ErrorCode =
   | 'ERR_SIGNATURE_REPLAYED'
   | 'ERR_UNKNOWN_PROVIDER'
   | 'ERR_USER_NOT_ALLOWED'
-  | 'ERR_USER_DISABLED';
+  | 'ERR_USER_DISABLED'
+  // gpgAuth (spec/gpgauth.md)
+  | 'ERR_ALREADY_AUTHENTICATED';
 
 export interface AppErrorOptions {
   cause?: unknown;

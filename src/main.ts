@@ -6,13 +6,14 @@ import { UsageError, type CommandGroup } from './cli/command.js';
 import { configCommand } from './cli/config.js';
 import { dbCommand } from './cli/db.js';
 import { jwtCommand } from './cli/jwt.js';
+import { gpgCommand } from './cli/gpg.js';
 import { serve } from './cli/serve.js';
 import { skaCommand } from './cli/ska.js';
 import { userCommand } from './cli/user.js';
 import { xmppCommand } from './cli/xmpp.js';
 import { version } from './version.js';
 
-const commands: CommandGroup[] = [serve, configCommand, dbCommand, userCommand, clientCommand, bansCommand, xmppCommand, skaCommand, jwtCommand];
+const commands: CommandGroup[] = [serve, configCommand, dbCommand, userCommand, clientCommand, bansCommand, xmppCommand, skaCommand, jwtCommand, gpgCommand];
 
 function overview(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -156,6 +156,22 @@ const skaSection = z.strictObject({
   allow_percent_in_user: z.boolean().default(false),
 });
 
+const gpgauthSection = z.strictObject({
+  /** Armored OpenPGP private key of the server; absent: gpgAuth reports not ready. */
+  server_key_file: z.string().min(1).optional(),
+  /** Passphrase of that key (secret; or passphrase_file). Omit for an unprotected key. */
+  passphrase: z.string().min(1).optional(),
+  passphrase_file: z.string().min(1).optional(),
+  /** Seconds a stage-1 login token stays valid (spec/gpgauth.md §11). */
+  token_ttl: seconds(10, 3600).default(300),
+  /** Unconsumed tokens kept per user; a new one retires the oldest beyond this. */
+  max_active_tokens: positive.max(100).default(5),
+  /** X-GPGAuth-Debug tells why a step failed (never enable in production). */
+  debug: z.boolean().default(false),
+  /** Start of X-GPGAuth-Debug for an unknown key (the browser extension matches it). */
+  unknown_key_message: z.string().min(1).default('There is no user associated with this key.'),
+});
+
 export const configSchema = z
   .strictObject({
     http: httpSection.prefault({}),
@@ -169,6 +185,7 @@ export const configSchema = z
     session: sessionSection.prefault({}),
     kerberos: kerberosSection.prefault({}),
     ska: skaSection.prefault({}),
+    gpgauth: gpgauthSection.prefault({}),
   })
   .superRefine((config, ctx) => {
     if (config.xmpp.default_timeout > config.xmpp.max_timeout) {
@@ -195,4 +212,5 @@ export interface SecretKey {
 export const secretKeys: SecretKey[] = [
   { section: 'xmpp', name: 'secret', required: (xmpp) => xmpp['enabled'] !== false },
   { section: 'ska', name: 'secret', required: () => false },
+  { section: 'gpgauth', name: 'passphrase', required: () => false },
 ];

@@ -153,6 +153,30 @@ export const migrations: Migration[] = [
     `,
   },
   {
+    name: '006-gpgauth',
+    sql: `
+      -- Users' OpenPGP public keys (v4, fingerprint upper-case hex).
+      CREATE TABLE gpg_keys (
+        fingerprint TEXT PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        armored TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        revoked_at INTEGER
+      );
+      CREATE INDEX gpg_keys_user ON gpg_keys(user_id);
+      -- Stage-1 login tokens: only sha256(token) is kept (spec/gpgauth.md §11).
+      CREATE TABLE gpg_tokens (
+        token_hash BLOB PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        type TEXT NOT NULL DEFAULT 'login',
+        created_at INTEGER NOT NULL,
+        consumed_at INTEGER
+      );
+      CREATE INDEX gpg_tokens_user ON gpg_tokens(user_id, created_at);
+      CREATE INDEX gpg_tokens_created ON gpg_tokens(created_at);
+    `,
+  },
+  {
     name: '007-kerberos',
     sql: `
       -- One row per stored delegated credential cache (spec/kerberos.md §5); the file is

@@ -4,6 +4,8 @@ import { ClientRepository } from './clients.js';
 import { migrate, openDatabase, type Db } from './database.js';
 import { JwtRepository } from './jwt.js';
 import { KerberosRepository } from './kerberos.js';
+import { GpgKeyRepository } from './gpg-keys.js';
+import { GpgTokenRepository } from './gpg-tokens.js';
 import { SessionRepository } from './sessions.js';
 import { SkaRepository } from './ska.js';
 import { UserRepository } from './users.js';
@@ -26,6 +28,8 @@ export class Store {
   readonly kerberos: KerberosRepository;
   readonly sessions: SessionRepository;
   readonly ska: SkaRepository;
+  readonly gpgKeys: GpgKeyRepository;
+  readonly gpgTokens: GpgTokenRepository;
   readonly #purgeables: Purgeable[] = [];
 
   constructor(path: string, clock: Clock, retentionDays = 90) {
@@ -39,6 +43,8 @@ export class Store {
     this.kerberos = new KerberosRepository(this.db, clock);
     this.sessions = new SessionRepository(this.db);
     this.ska = new SkaRepository(this.db, clock);
+    this.gpgKeys = new GpgKeyRepository(this.db, clock);
+    this.gpgTokens = new GpgTokenRepository(this.db);
     const retentionMs = retentionDays * 86_400_000;
     this.#purgeables.push(
       { purge: (now) => this.xmppRequests.purgeDecidedBefore(now - retentionMs) },

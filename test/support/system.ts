@@ -27,6 +27,8 @@ export const requiredPackages: Record<string, string> = {
   '/usr/bin/curl': 'curl',
   '/usr/bin/psql': 'postgresql',
   '/usr/lib/postgresql': 'postgresql',
+  '/usr/bin/gpg': 'gnupg',
+  '/usr/bin/gpg-agent': 'gpg-agent',
 };
 
 export function ensureSystemPackages(required: Record<string, string> = requiredPackages): void {

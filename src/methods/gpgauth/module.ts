@@ -1,0 +1,47 @@
+import { named } from '../../http/app.js';
+import { gpgAuthIsAuthenticated, gpgAuthLogin, gpgAuthLogout, gpgAuthVerifyGet } from '../../http/routes/gpgauth.js';
+import type { MethodContext, MethodModule } from '../module.js';
+import { loadServerKey } from './server-key.js';
+import { GpgAuthService } from './service.js';
+
+export interface GpgAuthModule extends MethodModule {
+  readonly service: GpgAuthService | undefined;
+}
+
+/**
+ * gpgAuth 1.3.0 on passbolt's paths. The server key is unlocked once in start();
+ * a bad key or passphrase fails the start-up, no key leaves the method not ready.
+ */
+export function createGpgAuthModule(ctx: MethodContext): GpgAuthModule {
+  const { config, store, clock, logger, regulation, sessions } = ctx;
+  const settings = config.gpgauth;
+  let service: GpgAuthService | undefined;
+  const ref = () => service;
+  store.addPurgeable({ purge: (now) => store.gpgTokens.purgeCreatedBefore(now - settings.token_ttl * 1000) });
+
+  return {
+    name: 'gpgauth',
+    get service() {
+      return service;
+    },
+    routes(router) {
+      router.get('/auth/verify.json', named('/auth/verify.json'), gpgAuthVerifyGet(ref));
+      router.post('/auth/verify.json', named('/auth/verify.json'), gpgAuthLogin(ref, sessions));
+      router.post('/auth/login.json', named('/auth/login.json'), gpgAuthLogin(ref, sessions));
+      router.get('/auth/logout', named('/auth/logout'), gpgAuthLogout(sessions));
+      router.post('/auth/logout', named('/auth/logout'), gpgAuthLogout(sessions));
+      router.get('/auth/is-authenticated.json', named('/auth/is-authenticated.json'), gpgAuthIsAuthenticated(sessions));
+    },
+    // Without a configured key gpgAuth is off (like xmpp.enabled = false) and stays out of /readyz.
+    ...(settings.server_key_file === undefined ? {} : { readiness: { name: 'gpgauth', check: () => ({ up: service !== undefined, ...(service ? {} : { detail: 'server key not loaded' }) }) } }),
+    async start() {
+      if (settings.server_key_file === undefined) {
+        logger.warn('gpgauth.disabled', { reason: 'gpgauth.server_key_file is not set: gpgAuth answers 503' });
+        return;
+      }
+      const serverKey = await loadServerKey(settings.server_key_file, settings.passphrase);
+      service = new GpgAuthService({ serverKey, store, clock, regulation, settings });
+      logger.info('gpgauth.ready', { fingerprint: serverKey.fingerprint });
+    },
+  };
+}
