@@ -41,6 +41,7 @@ export type ErrorCode =
   | 'ERR_UNKNOWN_PROVIDER'
   | 'ERR_USER_NOT_ALLOWED'
   | 'ERR_USER_DISABLED'
+  | 'ERR_TOKEN_KEY_UNAVAILABLE'
   // gpgAuth (spec/gpgauth.md)
   | 'ERR_ALREADY_AUTHENTICATED';
 

@@ -150,6 +150,10 @@ const skaSection = z.strictObject({
   one_time: z.boolean().default(false),
   /** A first valid login creates the user from signed extra (email, first_name, last_name). */
   create_users: z.boolean().default(false),
+  /** /ska/login/ and the token endpoint accept each signature once (spec/ska.md §9, §12.4: on by default). */
+  login_one_time: z.boolean().default(true),
+  /** Seconds a JWT from /ska/obtain-jwt-token/ is valid (drf-jwt's default delta). */
+  token_lifetime: seconds(10, 86400).default(300),
   /** Refuse a request that names a provider without signing it (listing it in extra). */
   require_signed_provider: z.boolean().default(false),
   /** `%` in auth_user is refused by default: it enables forgery 2 (spec/ska.md §11). */

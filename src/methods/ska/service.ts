@@ -32,6 +32,14 @@ const failureCodes: Record<SkaFailure, ErrorCode> = {
 
 const METHOD = 'ska';
 
+/** How one endpoint uses a valid signature: /v1/ska/verify follows `[ska]`, the browser login has its own defaults. */
+export interface SkaUse {
+  /** Record the signature and refuse its replay (spec/ska.md §9). */
+  oneTime: boolean;
+  /** Create an absent user from the signed extra. */
+  createUsers: boolean;
+}
+
 /**
  * Verifies ska signed requests for the daemon: key choice, regulation, the
  * one-time record, user creation and the audit trail around the pure core.
@@ -53,13 +61,18 @@ export class SkaVerifier {
     this.#auditBatch = new AuditBatch(deps.store);
   }
 
+  /** What /v1/ska/verify does with a valid signature (`[ska] one_time`, `create_users`). */
+  get apiUse(): SkaUse {
+    return { oneTime: this.#settings.one_time, createUsers: this.#settings.create_users };
+  }
+
   /** Writes audit rows still waiting for the end of this event-loop turn. */
   flushAudit(): void {
     this.#auditBatch.flush();
   }
 
   /** `providerName` comes from outside the params (a JSON body); it must agree with `provider` in them. */
-  verify(parsed: ParsedParams, providerName: string | undefined, caller: SkaCaller): SkaSuccess {
+  verify(parsed: ParsedParams, providerName: string | undefined, caller: SkaCaller, use: SkaUse = this.apiUse): SkaSuccess {
     if ('problem' in parsed) return this.#fail('ERR_SIGNATURE_MALFORMED', parsed.problem, '', caller);
     const { params } = parsed;
     const user = params.get(AUTH_USER_PARAM) ?? '';
@@ -90,24 +103,24 @@ export class SkaVerifier {
       throw new AppError(403, 'ERR_USER_NOT_ALLOWED', 'this provider may not sign for this user');
     }
     // Recorded before the user is touched, as upstream does (spec/ska.md §8 step 2).
-    if (this.#settings.one_time && !this.#store.ska.claimSignature(verdict.signature, user, verdict.validUntil, Math.ceil(verdict.validUntilSeconds * 1000))) {
+    if (use.oneTime && !this.#store.ska.claimSignature(verdict.signature, user, verdict.validUntil, Math.ceil(verdict.validUntilSeconds * 1000))) {
       return this.#fail('ERR_SIGNATURE_REPLAYED', 'this signature was already used', user, caller, keys, [REASON_INVALID]);
     }
     const extra = Object.fromEntries(verdict.extra);
-    this.#ensureUser(user, extra, caller);
+    this.#ensureUser(user, extra, caller, use.createUsers);
     this.#auditBatch.defer(() => this.#regulation.recordSuccess(accountKey(METHOD, user)));
     this.#audit(user, 'success', caller, provider ? `provider ${provider.name}` : null);
     return { user, provider: provider?.name ?? null, extra, valid_until: verdict.validUntil };
   }
 
   /** SKA-7: create from signed extra only, at creation only; a disabled user is refused. */
-  #ensureUser(user: string, extra: Record<string, string>, caller: SkaCaller): void {
+  #ensureUser(user: string, extra: Record<string, string>, caller: SkaCaller, create: boolean): void {
     const existing = this.#store.users.findByUsername(user);
     if (existing?.disabled) {
       this.#audit(user, 'refused', caller, 'user disabled');
       throw new AppError(403, 'ERR_USER_DISABLED', 'this user is disabled');
     }
-    if (existing || !this.#settings.create_users) return;
+    if (existing || !create) return;
     const displayName = [extra['first_name'], extra['last_name']].filter((part) => part !== undefined && part !== '').join(' ');
     try {
       this.#store.users.add({ username: user, ...(displayName ? { displayName } : {}), ...(extra['email'] ? { email: extra['email'] } : {}) });

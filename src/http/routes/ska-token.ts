@@ -1,0 +1,26 @@
+import type { Middleware } from 'koa';
+import { parseQuery } from '../../methods/ska/params.js';
+import type { SkaUse, SkaVerifier } from '../../methods/ska/service.js';
+import type { SkaTokenIssuer } from '../../methods/ska/token.js';
+import type { UserRepository } from '../../store/users.js';
+import type { AppState } from '../context.js';
+
+export interface SkaTokenDeps {
+  verifier: SkaVerifier;
+  issuer: SkaTokenIssuer;
+  users: Pick<UserRepository, 'findByUsername'>;
+  use: SkaUse;
+}
+
+// GET /ska/obtain-jwt-token/?<signed query> → 200 {"token": "<JWT>"}
+//   | 401 {error, error_description: "Unauthorised request. <reasons joined by "; ">", reasons}
+//   | 503 ERR_TOKEN_KEY_UNAVAILABLE (no private key in [jwt] publish_keys)
+export function skaObtainToken(deps: SkaTokenDeps): Middleware<AppState> {
+  return function obtainJwtForSignedUrl(ctx) {
+    ctx.set('Referrer-Policy', 'no-referrer');
+    ctx.set('Cache-Control', 'no-store');
+    deps.issuer.assertAvailable();
+    const success = deps.verifier.verify(parseQuery(ctx.querystring), undefined, { ip: ctx.state.clientIp, client: null }, deps.use);
+    ctx.body = { token: deps.issuer.issue(success.user, deps.users.findByUsername(success.user)?.email ?? null) };
+  };
+}
