@@ -1,4 +1,5 @@
 import type { Middleware } from 'koa';
+import type { ErrorCode } from '../../errors.js';
 import { parseQuery } from '../../methods/ska/params.js';
 import type { SkaUse, SkaVerifier } from '../../methods/ska/service.js';
 import type { SkaTokenIssuer } from '../../methods/ska/token.js';
@@ -19,7 +20,12 @@ export function skaObtainToken(deps: SkaTokenDeps): Middleware<AppState> {
   return function obtainJwtForSignedUrl(ctx) {
     ctx.set('Referrer-Policy', 'no-referrer');
     ctx.set('Cache-Control', 'no-store');
-    deps.issuer.assertAvailable();
+    if (!deps.issuer.available) {
+      // Rendered here: the error handler hides every 5xx description.
+      ctx.status = 503;
+      ctx.body = { error: 'ERR_TOKEN_KEY_UNAVAILABLE' satisfies ErrorCode, error_description: 'no token signing key: the first [jwt] publish_keys entry must be a private key file' };
+      return;
+    }
     const success = deps.verifier.verify(parseQuery(ctx.querystring), undefined, { ip: ctx.state.clientIp, client: null }, deps.use);
     ctx.body = { token: deps.issuer.issue(success.user, deps.users.findByUsername(success.user)?.email ?? null) };
   };

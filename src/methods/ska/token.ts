@@ -1,7 +1,6 @@
 import { createPrivateKey, sign, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Clock } from '../../clock.js';
-import { AppError } from '../../errors.js';
 import { describeKey, type PublicKeyInfo } from '../jwt/keys.js';
 
 /** A private key of `[jwt] publish_keys`, so tokens verify against /.well-known/jwks.json. */
@@ -55,15 +54,13 @@ export class SkaTokenIssuer {
   }
 
   /** Checked before any signature is, so a misconfigured daemon uses up no one-time token. */
-  assertAvailable(): TokenKey {
-    if (this.#key === null) {
-      throw new AppError(503, 'ERR_TOKEN_KEY_UNAVAILABLE', 'no signing key: the first [jwt] publish_keys entry must be a private key file');
-    }
-    return this.#key;
+  get available(): boolean {
+    return this.#key !== null;
   }
 
   issue(username: string, email: string | null): string {
-    const { key, info } = this.assertAvailable();
+    if (this.#key === null) throw new Error('no token signing key (check `available` first)');
+    const { key, info } = this.#key;
     const alg = info.type === 'rsa' ? 'RS512' : 'EdDSA';
     const iat = Math.floor(this.#clock.now() / 1000);
     const payload: Record<string, unknown> = { username, ...(email ? { email } : {}), iat, exp: iat + this.#lifetime };
