@@ -31,12 +31,16 @@ describe('ska and the logs (spec/ska.md §12.7)', () => {
       expect((await fetch(`http://127.0.0.1:${port}/v1/ska/verify?${good}`)).status).toBe(200);
       expect((await fetch(`http://127.0.0.1:${port}/v1/ska/verify?${bad}`)).status).toBe(401);
       await fetch(`http://127.0.0.1:${port}/v1/ska/verify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: good }) });
+      expect((await fetch(`http://127.0.0.1:${port}/ska/login/?${good}`, { redirect: 'manual' })).status).toBe(302);
+      expect((await fetch(`http://127.0.0.1:${port}/ska/login/?${bad}`, { redirect: 'manual' })).status).toBe(403);
+      await fetch(`http://127.0.0.1:${port}/ska/obtain-jwt-token/?${good}`);
     } finally {
       await daemon.stop();
       rmSync(dir, { recursive: true, force: true });
     }
     const logged = lines.join('');
     expect(logged).toContain('/v1/ska/verify');
+    expect(logged).toContain('/ska/login/');
     const sent = new URLSearchParams(good).get('signature') as string;
     for (const s of [sent, encodeURIComponent(sent)]) expect(logged).not.toContain(s);
     expect(logged).not.toContain('signature=');
