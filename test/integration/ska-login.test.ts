@@ -114,3 +114,20 @@ describe('GET /ska/login/ with login_one_time = false', () => {
     }
   });
 });
+
+describe('GET /ska/login/ and brute-force regulation', () => {
+  it('bans after repeated failed logins (429 + Retry-After), even for a valid signature then', async () => {
+    const t = await startTestDaemon(`[ska]\nsecret = "${globalSecret}"\nalgorithm = "HMAC-SHA256"\n[regulation]\nmax_retries = 3\n`, { clock: new ManualClock(start) });
+    try {
+      const bad = signedQuery('ivan', inAnHour, [], { ...globalKey, secret: 'guess' });
+      for (let i = 0; i < 3; i++) expect((await login(t, bad)).status).toBe(403);
+      const res = await login(t, signedQuery('ivan', inAnHour));
+      expect(res.status).toBe(429);
+      expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(res.cookie).toBeNull();
+      expect(t.daemon.store.audit.recent(50).filter((row) => row.method === 'ska' && row.subject === 'ivan' && row.result === 'failure')).toHaveLength(3);
+    } finally {
+      await t.stop();
+    }
+  });
+});
