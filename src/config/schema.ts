@@ -150,8 +150,12 @@ const skaSection = z.strictObject({
   one_time: z.boolean().default(false),
   /** A first valid login creates the user from signed extra (email, first_name, last_name). */
   create_users: z.boolean().default(false),
-  /** /ska/login/ and the token endpoint accept each signature once (spec/ska.md §9, §12.4: on by default). */
-  login_one_time: z.boolean().default(true),
+  /**
+   * What /ska/login/ and the token endpoint do with used signatures (spec/ska.md §9,
+   * §12.4): "check" records them and refuses a replay (the default), "store" records
+   * them and accepts replays (ska with SKA_DB_STORE_SIGNATURES only), "none" neither.
+   */
+  login_signatures: z.enum(['check', 'store', 'none']).default('check'),
   /** Seconds a JWT from /ska/obtain-jwt-token/ is valid (drf-jwt's default delta). */
   token_lifetime: seconds(10, 86400).default(300),
   /** Refuse a request that names a provider without signing it (listing it in extra). */

@@ -101,16 +101,20 @@ describe('GET /ska/login/ (SKA-7)', () => {
   });
 });
 
-describe('GET /ska/login/ with login_one_time = false', () => {
-  it('accepts a replay (ska without SKA_DB_PERFORM_SIGNATURE_CHECK, spec/ska.md §9)', async () => {
-    const clock = new ManualClock(start);
-    const t = await startTestDaemon(`[ska]\nsecret = "${globalSecret}"\nalgorithm = "HMAC-SHA256"\nlogin_one_time = false\n`, { clock });
-    try {
-      const query = signedQuery('alice', inAnHour);
-      expect((await login(t, query)).status).toBe(302);
-      expect((await login(t, query)).status).toBe(302);
-    } finally {
-      await t.stop();
+describe('GET /ska/login/: the three signature modes of spec/ska.md §9', () => {
+  it('"store" records the signature but accepts a replay; "none" neither records nor refuses', async () => {
+    for (const mode of ['store', 'none']) {
+      const t = await startTestDaemon(`[ska]\nsecret = "${globalSecret}"\nalgorithm = "HMAC-SHA256"\nlogin_signatures = "${mode}"\n`, { clock: new ManualClock(start) });
+      try {
+        const query = signedQuery('alice', inAnHour);
+        expect((await login(t, query)).status, mode).toBe(302);
+        expect((await login(t, query)).status, mode).toBe(302);
+        // A claim of the same triple fails only if the logins recorded it.
+        const signature = new URLSearchParams(query).get('signature') as string;
+        expect(t.daemon.store.ska.claimSignature(signature, 'alice', inAnHour, start + 3_600_000), mode).toBe(mode === 'none');
+      } finally {
+        await t.stop();
+      }
     }
   });
 });

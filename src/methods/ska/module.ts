@@ -25,7 +25,7 @@ export function createSkaModule(ctx: MethodContext): SkaModule {
     logger.warn('ska.short_secret', { reason: 'ska.secret is shorter than 32 bytes (spec/ska.md §12.2)' });
   }
   // SKA-7: like ska's Django backend, the login (and the token endpoint built on it) creates absent users.
-  const loginUse: SkaUse = { oneTime: config.ska.login_one_time, createUsers: true };
+  const loginUse: SkaUse = { signatures: config.ska.login_signatures, createUsers: true };
   const tokenKey = loadTokenKey(config.jwt.publish_keys);
   if ('problem' in tokenKey) logger.info('ska.token_endpoint_unavailable', { reason: `${tokenKey.problem}: /ska/obtain-jwt-token/ answers 503` });
   const issuer = new SkaTokenIssuer('key' in tokenKey ? tokenKey.key : null, clock, config.ska.token_lifetime);

@@ -34,8 +34,8 @@ const METHOD = 'ska';
 
 /** How one endpoint uses a valid signature: /v1/ska/verify follows `[ska]`, the browser login has its own defaults. */
 export interface SkaUse {
-  /** Record the signature and refuse its replay (spec/ska.md §9). */
-  oneTime: boolean;
+  /** spec/ska.md §9: record used signatures and refuse a replay ("check"), record only ("store"), or neither. */
+  signatures: 'check' | 'store' | 'none';
   /** Create an absent user from the signed extra. */
   createUsers: boolean;
 }
@@ -63,7 +63,7 @@ export class SkaVerifier {
 
   /** What /v1/ska/verify does with a valid signature (`[ska] one_time`, `create_users`). */
   get apiUse(): SkaUse {
-    return { oneTime: this.#settings.one_time, createUsers: this.#settings.create_users };
+    return { signatures: this.#settings.one_time ? 'check' : 'none', createUsers: this.#settings.create_users };
   }
 
   /** Writes audit rows still waiting for the end of this event-loop turn. */
@@ -103,7 +103,8 @@ export class SkaVerifier {
       throw new AppError(403, 'ERR_USER_NOT_ALLOWED', 'this provider may not sign for this user');
     }
     // Recorded before the user is touched, as upstream does (spec/ska.md §8 step 2).
-    if (use.oneTime && !this.#store.ska.claimSignature(verdict.signature, user, verdict.validUntil, Math.ceil(verdict.validUntilSeconds * 1000))) {
+    const fresh = use.signatures === 'none' || this.#store.ska.claimSignature(verdict.signature, user, verdict.validUntil, Math.ceil(verdict.validUntilSeconds * 1000));
+    if (!fresh && use.signatures === 'check') {
       return this.#fail('ERR_SIGNATURE_REPLAYED', 'this signature was already used', user, caller, keys, [REASON_INVALID]);
     }
     const extra = Object.fromEntries(verdict.extra);
