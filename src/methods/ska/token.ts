@@ -9,7 +9,7 @@ export interface TokenKey {
   info: PublicKeyInfo;
 }
 
-/** A usable key, or why there is none (for the startup warning). */
+/** A usable key, or why there is none (logged at startup). */
 export type TokenKeyLoad = { key: TokenKey } | { problem: string };
 
 /**
