@@ -36,6 +36,13 @@ export class Regulation {
   readonly #count;
   readonly #insert;
   readonly #forget;
+  /**
+   * Failure times per key recorded by this process (and loaded at start), so the
+   * check on every request needs no query. Only the daemon records failures, so
+   * this holds at least what the table holds; a ban it finds is confirmed in
+   * SQLite, where `authbridge bans revoke` may have lifted it from another process.
+   */
+  readonly #failures = new Map<string, number[]>();
 
   constructor(db: Db, clock: Clock, settings: RegulationSettings) {
     this.#db = db;
@@ -44,15 +51,33 @@ export class Regulation {
     this.#count = db.prepare('SELECT COUNT(*) AS failures, MAX(at) AS last FROM regulation_failures WHERE key = ? AND at > ?');
     this.#insert = db.prepare('INSERT INTO regulation_failures (key, at) VALUES (?, ?)');
     this.#forget = db.prepare('DELETE FROM regulation_failures WHERE key = ?');
+    const rows = db.prepare('SELECT key, at FROM regulation_failures WHERE at > ? ORDER BY at').all(this.#horizonStart()) as Array<{ key: string; at: number }>;
+    for (const { key, at } of rows) this.#remember(key, at);
   }
 
   /** The ban on `key`, if it is banned now. */
   banOf(key: string): Ban | undefined {
-    const now = this.#clock.now();
-    const { failures, last } = this.#count.get(key, now - this.#settings.find_time * 1000 - this.#settings.ban_time * 1000) as { failures: number; last: number | null };
+    const known = this.#failures.get(key);
+    if (!known || this.#banFrom(key, known.filter((at) => at > this.#horizonStart()).length, known.at(-1) ?? null) === undefined) return undefined;
+    const { failures, last } = this.#count.get(key, this.#horizonStart()) as { failures: number; last: number | null };
+    return this.#banFrom(key, failures, last);
+  }
+
+  #banFrom(key: string, failures: number, last: number | null): Ban | undefined {
     if (last === null || failures < this.#settings.max_retries) return undefined;
     const until = last + this.#settings.ban_time * 1000;
-    return until > now ? { key, failures, until } : undefined;
+    return until > this.#clock.now() ? { key, failures, until } : undefined;
+  }
+
+  /** Failures older than this can no longer contribute to a ban. */
+  #horizonStart(): number {
+    return this.#clock.now() - (this.#settings.find_time + this.#settings.ban_time) * 1000;
+  }
+
+  #remember(key: string, at: number): void {
+    const known = this.#failures.get(key);
+    if (known) known.push(at);
+    else this.#failures.set(key, [at]);
   }
 
   /**
@@ -71,10 +96,12 @@ export class Regulation {
     this.#db.transaction(() => {
       for (const key of keys) this.#insert.run(key, now);
     })();
+    for (const key of keys) this.#remember(key, now);
   }
 
   /** A success clears the account's failures; the address keeps its count. */
   recordSuccess(account: string): void {
+    if (!this.#failures.delete(account)) return;
     this.#forget.run(account);
   }
 
@@ -86,11 +113,17 @@ export class Regulation {
 
   /** Lifts a ban (and forgets the failures behind it); false when the key had none. */
   revoke(key: string): boolean {
-    return this.#db.prepare('DELETE FROM regulation_failures WHERE key = ?').run(key).changes > 0;
+    this.#failures.delete(key);
+    return this.#forget.run(key).changes > 0;
   }
 
   purge(now: number): number {
-    const horizon = (this.#settings.find_time + this.#settings.ban_time) * 1000;
-    return this.#db.prepare('DELETE FROM regulation_failures WHERE at < ?').run(now - horizon).changes;
+    const cutoff = now - (this.#settings.find_time + this.#settings.ban_time) * 1000;
+    for (const [key, times] of this.#failures) {
+      const kept = times.filter((at) => at >= cutoff);
+      if (kept.length === 0) this.#failures.delete(key);
+      else this.#failures.set(key, kept);
+    }
+    return this.#db.prepare('DELETE FROM regulation_failures WHERE at < ?').run(cutoff).changes;
   }
 }

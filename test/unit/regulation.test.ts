@@ -33,3 +33,21 @@ describe('Regulation', () => {
     store.close();
   });
 });
+
+describe('Regulation across processes', () => {
+  it('a restarted daemon still knows earlier failures; a revoke from the CLI lifts a ban the daemon holds', () => {
+    const clock = new ManualClock();
+    const store = new Store(':memory:', clock);
+    const settings = { max_retries: 2, find_time: 60, ban_time: 300 };
+    const key = accountKey('jwt', 'bob');
+    new Regulation(store.db, clock, settings).recordFailure([key, key]);
+
+    const daemon = new Regulation(store.db, clock, settings);
+    expect(daemon.banOf(key)).toBeDefined();
+    const cli = new Regulation(store.db, clock, settings);
+    expect(cli.revoke(key)).toBe(true);
+    expect(daemon.banOf(key)).toBeUndefined();
+    expect(() => daemon.assertAllowed([key])).not.toThrow();
+    store.close();
+  });
+});
