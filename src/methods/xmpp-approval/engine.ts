@@ -100,7 +100,8 @@ export class ApprovalEngine {
     pending.phase = phase;
     pending.stanzaId = newStanzaId();
     this.#byStanzaId.set(pending.stanzaId, pending);
-    this.#link.send(build(pending.stanzaId)).catch(() => this.#finish(pending, 'unreachable'));
+    // A send that fails while the link is up is our own fault (520), not the person's (XMPP-4).
+    this.#link.send(build(pending.stanzaId)).catch(() => this.#finish(pending, this.#link.state === 'online' ? 'failed' : 'unreachable'));
   }
 
   // https://xmpp.org/extensions/xep-0070.html#http-iq (XMPP-10)
