@@ -40,7 +40,7 @@ export class Daemon {
   readonly #clock: Clock;
   readonly #server: Server;
   #purgeTimer: NodeJS.Timeout | undefined;
-  #stopping: Promise<void> | undefined;
+  #stopping: Promise<boolean> | undefined;
 
   constructor(config: Config, logger: Logger, options: DaemonOptions = {}) {
     this.config = config;
@@ -102,16 +102,22 @@ export class Daemon {
     return address;
   }
 
-  /** Graceful stop: refuse new work, let methods answer what waits, drain HTTP, close SQLite. */
-  stop(): Promise<void> {
+  /**
+   * Graceful stop: refuse new work, let methods answer what waits, drain HTTP, close
+   * SQLite. Resolves false when requests in flight had to be cut at http.shutdown_timeout.
+   */
+  stop(): Promise<boolean> {
     this.#stopping ??= this.#shutdown();
     return this.#stopping;
   }
 
-  async #shutdown(): Promise<void> {
+  async #shutdown(): Promise<boolean> {
     this.#logger.info('daemon.stopping');
     clearInterval(this.#purgeTimer);
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    // A keep-alive connection whose request finishes during the drain would otherwise
+    // stay open until keepAliveTimeout: close each one as soon as it is idle.
+    const closeIdle = setInterval(() => this.#server.closeIdleConnections(), 50);
     this.#server.closeIdleConnections();
     for (const method of [...this.#methods].reverse()) {
       try {
@@ -122,13 +128,16 @@ export class Daemon {
     }
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), this.config.http.shutdown_timeout * 1000)));
-    if ((await Promise.race([closed, timedOut])) === 'timeout') {
+    const drained = (await Promise.race([closed, timedOut])) !== 'timeout';
+    if (!drained) {
       this.#logger.warn('http.drain_timeout', { seconds: this.config.http.shutdown_timeout });
       this.#server.closeAllConnections();
     }
     clearTimeout(timer);
+    clearInterval(closeIdle);
     this.store.close();
-    this.#logger.info('daemon.stopped');
+    this.#logger.info('daemon.stopped', { drained });
+    return drained;
   }
 
   #purge(): void {
