@@ -12,6 +12,7 @@ import type { MethodContext, MethodModule } from './methods/module.js';
 import { createSkaModule } from './methods/ska/module.js';
 import { createGpgAuthModule, type GpgAuthModule } from './methods/gpgauth/module.js';
 import { createXmppApprovalModule, type XmppApprovalModule } from './methods/xmpp-approval/module.js';
+import { forwardAuth } from './http/routes/forward-auth.js';
 import { getSession, logoutSession } from './http/routes/session.js';
 import { Regulation } from './regulation/regulation.js';
 import { SessionManager } from './session/manager.js';
@@ -70,6 +71,9 @@ export class Daemon {
     const sessionRoutes: RouteMount = (router, caller) => {
       router.get('/v1/session', named('/v1/session'), caller, getSession(sessions));
       router.post('/v1/session/logout', named('/v1/session/logout'), caller, logoutSession(sessions));
+      const forward = { sessions, users: this.store.users, loginUrl: config.forward_auth.login_url, trustedProxies: config.http.trusted_proxies };
+      router.get('/auth/forward', named('/auth/forward'), forwardAuth('traefik', forward));
+      router.get('/auth/request', named('/auth/request'), forwardAuth('nginx', forward));
     };
     const routes = [sessionRoutes, ...this.#methods.flatMap((m) => m.routes ?? [])];
     const app = createHttpApp({ config, logger, store: this.store, readiness }, routes);
