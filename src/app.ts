@@ -12,6 +12,7 @@ import type { MethodContext, MethodModule } from './methods/module.js';
 import { createSkaModule } from './methods/ska/module.js';
 import { createGpgAuthModule, type GpgAuthModule } from './methods/gpgauth/module.js';
 import { createXmppApprovalModule, type XmppApprovalModule } from './methods/xmpp-approval/module.js';
+import { forwardAuth } from './http/routes/forward-auth.js';
 import { getSession, logoutSession } from './http/routes/session.js';
 import { Regulation } from './regulation/regulation.js';
 import { SessionManager } from './session/manager.js';
@@ -40,7 +41,7 @@ export class Daemon {
   readonly #clock: Clock;
   readonly #server: Server;
   #purgeTimer: NodeJS.Timeout | undefined;
-  #stopping: Promise<void> | undefined;
+  #stopping: Promise<boolean> | undefined;
 
   constructor(config: Config, logger: Logger, options: DaemonOptions = {}) {
     this.config = config;
@@ -70,6 +71,9 @@ export class Daemon {
     const sessionRoutes: RouteMount = (router, caller) => {
       router.get('/v1/session', named('/v1/session'), caller, getSession(sessions));
       router.post('/v1/session/logout', named('/v1/session/logout'), caller, logoutSession(sessions));
+      const forward = { sessions, users: this.store.users, loginUrl: config.forward_auth.login_url, trustedProxies: config.http.trusted_proxies };
+      router.get('/auth/forward', named('/auth/forward'), forwardAuth('traefik', forward));
+      router.get('/auth/request', named('/auth/request'), forwardAuth('nginx', forward));
     };
     const routes = [sessionRoutes, ...this.#methods.flatMap((m) => m.routes ?? [])];
     const app = createHttpApp({ config, logger, store: this.store, readiness }, routes);
@@ -102,16 +106,22 @@ export class Daemon {
     return address;
   }
 
-  /** Graceful stop: refuse new work, let methods answer what waits, drain HTTP, close SQLite. */
-  stop(): Promise<void> {
+  /**
+   * Graceful stop: refuse new work, let methods answer what waits, drain HTTP, close
+   * SQLite. Resolves false when requests in flight had to be cut at http.shutdown_timeout.
+   */
+  stop(): Promise<boolean> {
     this.#stopping ??= this.#shutdown();
     return this.#stopping;
   }
 
-  async #shutdown(): Promise<void> {
+  async #shutdown(): Promise<boolean> {
     this.#logger.info('daemon.stopping');
     clearInterval(this.#purgeTimer);
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    // A keep-alive connection whose request finishes during the drain would otherwise
+    // stay open until keepAliveTimeout: close each one as soon as it is idle.
+    const closeIdle = setInterval(() => this.#server.closeIdleConnections(), 50);
     this.#server.closeIdleConnections();
     for (const method of [...this.#methods].reverse()) {
       try {
@@ -122,13 +132,16 @@ export class Daemon {
     }
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), this.config.http.shutdown_timeout * 1000)));
-    if ((await Promise.race([closed, timedOut])) === 'timeout') {
+    const drained = (await Promise.race([closed, timedOut])) !== 'timeout';
+    if (!drained) {
       this.#logger.warn('http.drain_timeout', { seconds: this.config.http.shutdown_timeout });
       this.#server.closeAllConnections();
     }
     clearTimeout(timer);
+    clearInterval(closeIdle);
     this.store.close();
-    this.#logger.info('daemon.stopped');
+    this.#logger.info('daemon.stopped', { drained });
+    return drained;
   }
 
   #purge(): void {

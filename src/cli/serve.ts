@@ -11,8 +11,9 @@ export const serve: CommandGroup = {
   usage: `authbridge serve [--config FILE]
 
   Runs the daemon. Without --config it reads ./config.toml when present, else the
-  bundled config.example.toml. SIGTERM or SIGINT stops it gracefully; a second
-  signal forces exit 1.`,
+  bundled config.example.toml. SIGTERM or SIGINT stops it gracefully (exit 0);
+  a second signal, or requests still running after http.shutdown_timeout, make
+  it exit 1.`,
   async run(argv) {
     const { values } = parse(argv, configOption);
     const { config, warnings } = loadConfigFrom(values.config);
@@ -35,7 +36,11 @@ export const serve: CommandGroup = {
         logger.error('daemon.stop_timeout');
         process.exit(1);
       }, (config.http.shutdown_timeout + 5) * 1000).unref();
-      void daemon.stop().then(finish);
+      // Requests cut at http.shutdown_timeout make the stop unclean: exit 1 (OPS-19).
+      void daemon.stop().then((drained) => {
+        if (!drained) exitCode = Math.max(exitCode, 1);
+        finish();
+      });
     };
     let signals = 0;
     const onSignal = (signal: NodeJS.Signals) => {

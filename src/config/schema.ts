@@ -74,6 +74,19 @@ const xmppSection = z.strictObject({
   max_timeout: seconds(1, 3600).default(300),
 });
 
+// spec/ops.md §5: /auth/forward and /auth/request for reverse proxies.
+const forwardAuthSection = z.strictObject({
+  /** The login page people are sent to without a session (with `rd` = the URL they wanted); empty: plain 401. */
+  login_url: z.string().refine((v) => {
+    if (v === '') return true;
+    try {
+      return ['http:', 'https:'].includes(new URL(v).protocol);
+    } catch {
+      return false;
+    }
+  }, 'must be an http(s) URL or empty').default(''),
+});
+
 const limitsSection = z.strictObject({
   pending_per_jid: positive.default(3),
   requests_per_jid_per_minute: positive.default(10),
@@ -187,6 +200,7 @@ export const configSchema = z
     store: storeSection.prefault({}),
     log: logSection.prefault({}),
     xmpp: xmppSection.prefault({}),
+    forward_auth: forwardAuthSection.prefault({}),
     limits: limitsSection.prefault({}),
     regulation: regulationSection.prefault({}),
     jwt: jwtSection.prefault({}),

@@ -114,7 +114,9 @@ export function matchMessage(message: Element, expected: MessageExpectation): Me
     // A server bounce does not copy our children, but keeps our id (spec/xmpp.md §6.3).
     if (message.attrs['id'] !== expected.messageId) return undefined;
     const condition = errorCondition(message) ?? '';
-    return { kind: 'bounce', decision: UNREACHABLE.has(condition) || condition === 'service-unavailable' ? 'unreachable' : 'denied' };
+    // not-allowed: the server will not route to that domain (Prosody without s2s, §6.3), as for disco in XMPP-8.
+    const unreachable = UNREACHABLE.has(condition) || condition === 'service-unavailable' || condition === 'not-allowed';
+    return { kind: 'bounce', decision: unreachable ? 'unreachable' : 'denied' };
   }
   if (thread !== undefined && thread !== expected.thread) return undefined;
   const body = message.getChildText('body')?.trim();

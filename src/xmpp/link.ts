@@ -33,15 +33,19 @@ export interface LinkEvents {
 
 // Stream errors that retrying cannot fix (spec/xmpp.md §6.2, XMPP-18).
 const FATAL_STREAM_ERRORS = new Set(['not-authorized', 'host-unknown', 'improper-addressing']);
-const FATAL_SOCKET_ERRORS = new Set(['ENOTFOUND', 'EAI_AGAIN']);
 
-export function describeFatal(err: Error): string | undefined {
+/**
+ * Why `err` is a configuration error that retrying cannot fix, or undefined. A name
+ * that does not resolve counts only before the link was ever online: later it is
+ * more likely a passing resolver outage, and the daemon must keep retrying.
+ */
+export function describeFatal(err: Error, everOnline = false): string | undefined {
   const condition = (err as Partial<StreamError>).condition;
   if (condition === 'not-authorized') return 'the XMPP server refused the component secret (stream error not-authorized): xmpp.secret must equal component_secret in the server config';
   if (condition === 'host-unknown') return 'the XMPP server does not know the component domain (stream error host-unknown): declare xmpp.domain as a Component in the server config';
   if (condition !== undefined && FATAL_STREAM_ERRORS.has(condition)) return `the XMPP server refused the component (stream error ${condition})`;
   const code = (err as NodeJS.ErrnoException).code;
-  if (code !== undefined && FATAL_SOCKET_ERRORS.has(code)) return `cannot resolve the host of xmpp.service (${code})`;
+  if (code === 'ENOTFOUND' && !everOnline) return `cannot resolve the host of xmpp.service (${code})`;
   return undefined;
 }
 
@@ -57,6 +61,7 @@ export class ComponentLink extends EventEmitter<LinkEvents> {
   #timer: NodeJS.Timeout | undefined;
   #connecting = false;
   #started = false;
+  #everOnline = false;
 
   constructor(options: LinkOptions, logger: Logger) {
     super();
@@ -149,6 +154,7 @@ export class ComponentLink extends EventEmitter<LinkEvents> {
 
   #onOnline(): void {
     this.#attempt = 0;
+    this.#everOnline = true;
     this.#setState('online');
   }
 
@@ -161,7 +167,7 @@ export class ComponentLink extends EventEmitter<LinkEvents> {
   }
 
   #onError(err: Error): void {
-    const fatal = describeFatal(err);
+    const fatal = describeFatal(err, this.#everOnline);
     if (fatal !== undefined && this.#state !== 'stopped') {
       this.#logger.error('xmpp.fatal', { reason: fatal });
       void this.stop();

@@ -1,4 +1,5 @@
 import type { Middleware } from 'koa';
+import { AppError } from '../../errors.js';
 import { checkApprovalParams, type XmppApprovalService } from '../../methods/xmpp-approval/service.js';
 import { originalStatusCode } from '../../methods/xmpp-approval/outcome.js';
 import type { AppState } from '../context.js';
@@ -41,8 +42,15 @@ export function auth(approvals: XmppApprovalService | undefined, settings: Timeo
       timeoutSeconds: originalTimeout(params.get('timeout'), settings),
     };
     if (approvals) {
-      const { outcome } = approvals.start(request, ctx.state.caller ?? { client: null, ip: ctx.state.clientIp }, false);
-      ctx.status = originalStatusCode(await outcome);
+      try {
+        const { outcome } = approvals.start(request, ctx.state.caller ?? { client: null, ip: ctx.state.clientIp }, false);
+        ctx.status = originalStatusCode(await outcome);
+      } catch (err) {
+        if (err instanceof AppError && err.expose) throw err;
+        // The original API's "unknown error" (spec/xmpp.md §2.3), never a 500.
+        ctx.state.logger.error('http.internal_error', { err: err instanceof Error ? err.stack : String(err) });
+        ctx.status = 520;
+      }
     } else {
       // XMPP is disabled in the config: nothing can reach the person.
       checkApprovalParams(request);

@@ -35,6 +35,7 @@ interface Pending {
   phase: Phase;
   /** Id of the stanza whose answer we wait for: never the transaction id (XMPP-10, XMPP-15). */
   stanzaId: string;
+  /** The message path's `<thread/>`, chosen when a message is sent. */
   thread: string;
   timer: NodeJS.Timeout;
   resolve: (outcome: ApprovalOutcome) => void;
@@ -78,7 +79,7 @@ export class ApprovalEngine {
         input,
         phase: 'disco',
         stanzaId: '',
-        thread: newStanzaId(),
+        thread: '',
         timer: setTimeout(() => this.#finish(pending, 'expired'), input.timeoutMs),
         resolve,
       };
@@ -100,7 +101,8 @@ export class ApprovalEngine {
     pending.phase = phase;
     pending.stanzaId = newStanzaId();
     this.#byStanzaId.set(pending.stanzaId, pending);
-    this.#link.send(build(pending.stanzaId)).catch(() => this.#finish(pending, 'unreachable'));
+    // A send that fails while the link is up is our own fault (520), not the person's (XMPP-4).
+    this.#link.send(build(pending.stanzaId)).catch(() => this.#finish(pending, this.#link.state === 'online' ? 'failed' : 'unreachable'));
   }
 
   // https://xmpp.org/extensions/xep-0070.html#http-iq (XMPP-10)
@@ -114,6 +116,7 @@ export class ApprovalEngine {
     let waiting = this.#messagesByJid.get(jid.bare);
     if (!waiting) this.#messagesByJid.set(jid.bare, (waiting = new Set()));
     waiting.add(pending);
+    pending.thread = newStanzaId();
     this.#send(pending, 'message', (id) => confirmMessage(jid.bare, id, pending.thread, pending.input));
   }
 

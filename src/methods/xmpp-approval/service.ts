@@ -6,6 +6,7 @@ import type { ApiClient } from '../../store/clients.js';
 import type { Store } from '../../store/store.js';
 import type { XmppRequestRecord, XmppRequestStatus } from '../../store/xmpp-requests.js';
 import { parseJid, type Jid } from '../../xmpp/jid.js';
+import { AuditBatch } from '../ska/audit-batch.js';
 import type { ApprovalEngine } from './engine.js';
 import type { ApprovalLimits } from './limits.js';
 
@@ -66,6 +67,8 @@ export class XmppApprovalService {
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #inFlight = new Map<string, Promise<XmppRequestStatus>>();
+  /** /auth outcomes decided in one event-loop turn share one SQLite commit. */
+  readonly #outcomeWrites: AuditBatch;
 
   constructor(deps: { engine: ApprovalEngine; limits: ApprovalLimits; store: Store; clock: Clock; logger: Logger }) {
     this.#engine = deps.engine;
@@ -73,6 +76,7 @@ export class XmppApprovalService {
     this.#store = deps.store;
     this.#clock = deps.clock;
     this.#logger = deps.logger;
+    this.#outcomeWrites = new AuditBatch(deps.store);
   }
 
   get pendingCount(): number {
@@ -148,19 +152,25 @@ export class XmppApprovalService {
 
   async drain(): Promise<void> {
     await Promise.allSettled([...this.#inFlight.values()]);
+    this.#outcomeWrites.flush();
   }
 
   #settle(record: XmppRequestRecord, status: XmppRequestStatus, caller: Caller, persisted: boolean): XmppRequestStatus {
     const final = status === 'pending' ? 'failed' : status;
-    try {
-      this.#store.transaction(() => {
+    const decidedAt = this.#clock.now();
+    const write = () => {
+      try {
         if (persisted) this.#store.xmppRequests.decide(record.id, final);
-        else this.#store.xmppRequests.create({ ...record, status: final, decidedAt: this.#clock.now() });
+        else this.#store.xmppRequests.create({ ...record, status: final, decidedAt });
         this.#store.audit.record({ method: 'xmpp', subject: record.jid, result: final, client: caller.client?.name ?? null, ip: caller.ip });
-      });
-    } catch (err) {
-      this.#logger.error('store.write_failed', { requestId: record.id, err: String(err) });
-    }
+      } catch (err) {
+        this.#logger.error('store.write_failed', { requestId: record.id, err: String(err) });
+      }
+    };
+    // A long-poll reads the decision right after this: write it now. Nobody reads an
+    // /auth outcome back, so it may wait for the end of this turn's shared commit.
+    if (persisted) this.#store.transaction(write);
+    else this.#outcomeWrites.defer(write);
     this.#logger.info('auth.xmpp', { request: record.id, jid: record.jid, result: final, client: caller.client?.name ?? null });
     return final;
   }

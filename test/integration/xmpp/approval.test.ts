@@ -156,6 +156,14 @@ describe('unreachable people', () => {
     expect((await ask('nobody@localhost', txid('unknown'), '20')).status).toBe(523);
   });
 
+  it('a person on a domain the server does not federate with (s2s off: not-allowed) → 523, bare or full JID', async () => {
+    for (const jid of ['alice@remote.example', 'alice@remote.example/phone']) {
+      const result = await ask(jid, txid('remote'), '20');
+      expect(result.status).toBe(523);
+      expect(result.seconds).toBeLessThan(10);
+    }
+  });
+
   it('an unknown full JID of an unknown user → 523', async () => {
     expect((await ask('nobody@localhost/res', txid('unknown-full'), '20')).status).toBe(523);
   });

@@ -40,6 +40,19 @@ describe('the component link', () => {
     expect(await ready.json()).toMatchObject({ checks: expect.arrayContaining([{ name: 'xmpp', status: 'UP', detail: 'online' }]) });
   });
 
+  it('an exception while sending answers 520 (empty body), and the daemon carries on', async () => {
+    const entity = t.daemon.xmpp.link!.entity;
+    const send = entity.send.bind(entity);
+    entity.send = () => Promise.reject(new Error('socket write failed'));
+    try {
+      const failed = await auth(t.url, { jid: 'carol@localhost/phone', domain: 'd', method: 'GET', transaction_id: 'fail-1', timeout: '5' });
+      expect(failed).toMatchObject({ status: 520, body: '' });
+    } finally {
+      entity.send = send;
+    }
+    expect((await fetch(`${t.url}/readyz`)).status).toBe(200);
+  });
+
   it('a request waiting when the server goes away is answered 523; then /auth answers 523 at once; after a restart it works again', async () => {
     const waiting = auth(t.url, { jid: 'carol@localhost/phone', domain: 'd', method: 'GET', transaction_id: 'drop-1', timeout: '30' });
     await peers.waitFor((e) => e.event === 'confirm' && e.id === 'drop-1');
@@ -65,7 +78,7 @@ describe('the component link', () => {
   }, 60_000);
 });
 
-describe('a wrong component secret', () => {
+describe('a configuration the XMPP server refuses', () => {
   let prosody: ProsodyServer;
   let dir: string;
   beforeAll(async () => {
@@ -77,11 +90,14 @@ describe('a wrong component secret', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('makes `authbridge serve` exit non-zero with a clear message instead of retrying forever', async () => {
+  it.each([
+    ['a wrong component secret', { secret: 'not-the-secret' }, 'refused the component secret'],
+    ['a component domain the server does not know (host-unknown)', { component: 'elsewhere.localhost' }, 'does not know the component domain'],
+  ])('%s makes `authbridge serve` exit non-zero with a clear message instead of retrying forever', async (_name, change, message) => {
     const config = join(dir, 'config.toml');
     writeFileSync(
       config,
-      `[http]\nlisten = "127.0.0.1:0"\n[store]\npath = "${join(dir, 'db.sqlite')}"\n[log]\nformat = "json"\n${xmppSection({ ...prosody, secret: 'not-the-secret' })}`,
+      `[http]\nlisten = "127.0.0.1:0"\n[store]\npath = "${join(dir, 'db.sqlite')}"\n[log]\nformat = "json"\n${xmppSection({ ...prosody, ...change })}`,
     );
     const child = spawn(process.execPath, ['dist/main.js', 'serve', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -95,7 +111,7 @@ describe('a wrong component secret', () => {
       });
     });
     expect(code).toBe(78);
-    expect(output).toContain('refused the component secret');
+    expect(output).toContain(message);
     // Exactly one attempt: no retry loop (xmpp.js#588).
     expect(output.match(/"message":"xmpp.fatal"/g)).toHaveLength(1);
   });

@@ -136,6 +136,17 @@ describe('ApprovalEngine', () => {
     expect(engine.pendingCount).toBe(0);
   });
 
+  it('a send that fails while the link is online → failed (520); while it is down → unreachable (523)', async () => {
+    link.send = () => Promise.reject(new Error('socket write failed'));
+    expect(await engine.request(input('alice@localhost/phone'))).toBe('failed');
+    link.send = () => {
+      link.state = 'disconnected';
+      return Promise.reject(new Error('XMPP link is disconnected'));
+    };
+    expect(await engine.request(input('alice@localhost'))).toBe('unreachable');
+    expect(engine.pendingCount).toBe(0);
+  });
+
   it('late answers after a timeout are ignored and leave nothing behind', async () => {
     vi.useFakeTimers();
     const outcome = engine.request(input('alice@localhost', 'TX', 500));

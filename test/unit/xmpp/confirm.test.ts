@@ -95,6 +95,7 @@ describe('matchMessage (XMPP-13)', () => {
   it('a server bounce with our id: unreachable for service-unavailable, denied otherwise', () => {
     expect(matchMessage(xml('message', { type: 'error', id: 'M1' }, error('cancel', 'service-unavailable')), expected)?.decision).toBe('unreachable');
     expect(matchMessage(xml('message', { type: 'error', id: 'M1' }, error('cancel', 'remote-server-not-found')), expected)?.decision).toBe('unreachable');
+    expect(matchMessage(xml('message', { type: 'error', id: 'M1' }, error('cancel', 'not-allowed')), expected)?.decision).toBe('unreachable');
     expect(matchMessage(xml('message', { type: 'error', id: 'M1' }, error('cancel', 'forbidden')), expected)?.decision).toBe('denied');
     expect(matchMessage(xml('message', { type: 'error', id: 'OTHER' }, error('cancel', 'service-unavailable')), expected)).toBeUndefined();
   });
