@@ -14,6 +14,7 @@ import { createGpgAuthModule, type GpgAuthModule } from './methods/gpgauth/modul
 import { createXmppApprovalModule, type XmppApprovalModule } from './methods/xmpp-approval/module.js';
 import { forwardAuth } from './http/routes/forward-auth.js';
 import { getSession, logoutSession } from './http/routes/session.js';
+import { Metrics, startMetricsServer } from './metrics/metrics.js';
 import { Regulation } from './regulation/regulation.js';
 import { SessionManager } from './session/manager.js';
 import { Store } from './store/store.js';
@@ -40,6 +41,8 @@ export class Daemon {
   readonly #logger: Logger;
   readonly #clock: Clock;
   readonly #server: Server;
+  readonly #metrics: Metrics | undefined;
+  #metricsServer: Server | undefined;
   #purgeTimer: NodeJS.Timeout | undefined;
   #stopping: Promise<boolean> | undefined;
 
@@ -50,7 +53,10 @@ export class Daemon {
     this.store = new Store(config.store.path, this.#clock, config.store.retention_days);
     const interrupted = this.store.xmppRequests.interruptPending();
     if (interrupted > 0) logger.warn('xmpp.requests_interrupted', { count: interrupted, reason: 'pending when the previous process stopped' });
-    const regulation = new Regulation(this.store.db, this.#clock, config.regulation);
+    const metrics = config.metrics.enabled ? new Metrics() : undefined;
+    this.#metrics = metrics;
+    if (metrics) this.store.audit.observe((event) => metrics.countAttempt(event.method, event.result));
+    const regulation = new Regulation(this.store.db, this.#clock, config.regulation, metrics && (() => metrics.countBan()));
     this.store.addPurgeable(regulation);
     const sessions = new SessionManager(this.store.sessions, this.#clock, config.session, logger);
     this.sessions = sessions;
@@ -76,10 +82,19 @@ export class Daemon {
       router.get('/auth/request', named('/auth/request'), forwardAuth('nginx', forward));
     };
     const routes = [sessionRoutes, ...this.#methods.flatMap((m) => m.routes ?? [])];
-    const app = createHttpApp({ config, logger, store: this.store, readiness }, routes);
+    const app = createHttpApp({ config, logger, store: this.store, readiness, metrics }, routes);
+    if (metrics) {
+      metrics.setXmppLinkUp(false);
+      this.xmpp.link?.on('state', (state) => metrics.setXmppLinkUp(state === 'online'));
+    }
     this.#server = createServer(app.callback());
     // Long-polls and /auth may legitimately wait up to max_timeout.
     this.#server.requestTimeout = (config.xmpp.max_timeout + 30) * 1000;
+  }
+
+  /** Where `/metrics` is served, once started with `[metrics] enabled`. */
+  get metricsAddress(): AddressInfo | undefined {
+    return (this.#metricsServer?.address() as AddressInfo | null) ?? undefined;
   }
 
   /** Binds the HTTP port and starts the methods; resolves with the bound address. */
@@ -95,6 +110,13 @@ export class Daemon {
     });
     const address = this.#server.address() as AddressInfo;
     this.#logger.info('http.listening', { address: address.address, port: address.port, version });
+    if (this.#metrics) {
+      const at = parseListen(this.config.metrics.listen);
+      if (!at) throw new Error(`metrics.listen is invalid: ${this.config.metrics.listen}`);
+      const { server, address: metricsAddress } = await startMetricsServer(this.#metrics, at.host, at.port);
+      this.#metricsServer = server;
+      this.#logger.info('metrics.listening', { address: metricsAddress.address, port: metricsAddress.port });
+    }
     try {
       for (const method of this.#methods) await method.start?.();
     } catch (err) {
@@ -118,6 +140,8 @@ export class Daemon {
   async #shutdown(): Promise<boolean> {
     this.#logger.info('daemon.stopping');
     clearInterval(this.#purgeTimer);
+    this.#metricsServer?.close();
+    this.#metricsServer?.closeAllConnections();
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
     // A keep-alive connection whose request finishes during the drain would otherwise
     // stay open until keepAliveTimeout: close each one as soon as it is idle.

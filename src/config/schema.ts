@@ -87,6 +87,13 @@ const forwardAuthSection = z.strictObject({
   }, 'must be an http(s) URL or empty').default(''),
 });
 
+// spec/ops.md §5 (OPS-13): Prometheus metrics, opt-in, on their own listener.
+const metricsSection = z.strictObject({
+  enabled: z.boolean().default(false),
+  /** Keep it on loopback: the metrics name routes and results, not for the public. */
+  listen: listen.default('127.0.0.1:9464'),
+});
+
 const limitsSection = z.strictObject({
   pending_per_jid: positive.default(3),
   requests_per_jid_per_minute: positive.default(10),
@@ -201,6 +208,7 @@ export const configSchema = z
     log: logSection.prefault({}),
     xmpp: xmppSection.prefault({}),
     forward_auth: forwardAuthSection.prefault({}),
+    metrics: metricsSection.prefault({}),
     limits: limitsSection.prefault({}),
     regulation: regulationSection.prefault({}),
     jwt: jwtSection.prefault({}),

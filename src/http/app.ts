@@ -4,6 +4,7 @@ import Koa, { type Middleware } from 'koa';
 import type { Config } from '../config/load.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics/metrics.js';
 import type { Store } from '../store/store.js';
 import type { AppState } from './context.js';
 import { authenticateCaller } from './middleware/authenticate-caller.js';
@@ -17,6 +18,7 @@ export interface HttpDeps {
   logger: Logger;
   store: Store;
   readiness: readonly ReadinessCheck[];
+  metrics?: Metrics | undefined;
 }
 
 /** Each method mounts its routes through this; `callerAuth` guards API routes (see authenticateCaller). */
@@ -48,7 +50,8 @@ export function createHttpApp(deps: HttpDeps, mounts: readonly RouteMount[] = []
   router.get('/readyz', named('/readyz'), readyz(deps.readiness));
   for (const mount of mounts) mount(router, caller);
 
-  app.use(requestContext(logger, config.http.trusted_proxies));
+  const metrics = deps.metrics;
+  app.use(requestContext(logger, config.http.trusted_proxies, metrics && ((route, status, seconds) => metrics.observeRequest(route, status, seconds))));
   app.use(errorHandler());
   app.use(bodyParser({ enableTypes: ['json', 'form'], jsonLimit: '64kb', formLimit: '64kb', jsonStrict: true, onError: rejectBody }));
   app.use(router.routes());

@@ -33,6 +33,7 @@ export class Regulation {
   readonly #db: Db;
   readonly #clock: Clock;
   readonly #settings: RegulationSettings;
+  readonly #onBan: ((key: string) => void) | undefined;
   readonly #count;
   readonly #insert;
   readonly #forget;
@@ -44,10 +45,12 @@ export class Regulation {
    */
   readonly #failures = new Map<string, number[]>();
 
-  constructor(db: Db, clock: Clock, settings: RegulationSettings) {
+  /** `onBan` is called once for each key that a recorded failure bans. */
+  constructor(db: Db, clock: Clock, settings: RegulationSettings, onBan?: (key: string) => void) {
     this.#db = db;
     this.#clock = clock;
     this.#settings = settings;
+    this.#onBan = onBan;
     this.#count = db.prepare('SELECT COUNT(*) AS failures, MAX(at) AS last FROM regulation_failures WHERE key = ? AND at > ?');
     this.#insert = db.prepare('INSERT INTO regulation_failures (key, at) VALUES (?, ?)');
     this.#forget = db.prepare('DELETE FROM regulation_failures WHERE key = ?');
@@ -93,10 +96,15 @@ export class Regulation {
 
   recordFailure(keys: readonly string[]): void {
     const now = this.#clock.now();
+    // Two failures racing past assertAllowed must not count one ban twice.
+    const wasBanned = keys.map((key) => this.banOf(key) !== undefined);
     this.#db.transaction(() => {
       for (const key of keys) this.#insert.run(key, now);
     })();
     for (const key of keys) this.#remember(key, now);
+    keys.forEach((key, i) => {
+      if (!wasBanned[i] && this.#onBan && this.banOf(key)) this.#onBan(key);
+    });
   }
 
   /** A success clears the account's failures; the address keeps its count. */

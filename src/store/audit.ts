@@ -20,6 +20,7 @@ export class AuditLog {
   readonly #db: Db;
   readonly #clock: Clock;
   readonly #insert;
+  readonly #observers: Array<(event: AuditEvent) => void> = [];
 
   constructor(db: Db, clock: Clock) {
     this.#db = db;
@@ -30,6 +31,12 @@ export class AuditLog {
 
   record(event: AuditEvent): void {
     this.#insert.run(this.#clock.now(), event.method, event.subject, event.result, event.client ?? null, event.ip ?? null, event.detail ?? null);
+    for (const observer of this.#observers) observer(event);
+  }
+
+  /** Calls `observer` after every recorded event (the metrics count attempts here). */
+  observe(observer: (event: AuditEvent) => void): void {
+    this.#observers.push(observer);
   }
 
   recent(limit = 100): AuditRow[] {

@@ -51,3 +51,21 @@ describe('Regulation across processes', () => {
     store.close();
   });
 });
+
+describe('Regulation ban notifications', () => {
+  it('tell onBan once per key that becomes banned, not again for failures while banned', () => {
+    const clock = new ManualClock();
+    const store = new Store(':memory:', clock);
+    const banned: string[] = [];
+    const regulation = new Regulation(store.db, clock, { max_retries: 2, find_time: 60, ban_time: 300 }, (key) => banned.push(key));
+    const keys = [ipKey('203.0.113.9'), accountKey('jwt', 'alice')];
+    regulation.recordFailure(keys);
+    expect(banned).toEqual([]);
+    regulation.recordFailure(keys);
+    expect(banned).toEqual(keys);
+    // A failure that raced past assertAllowed before the ban is not a second ban.
+    regulation.recordFailure(keys);
+    expect(banned).toEqual(keys);
+    store.close();
+  });
+});

@@ -7,9 +7,13 @@ import type { AppState } from '../context.js';
 /**
  * Gives every request an id (echoed in `X-Request-Id`), resolves the client address
  * (X-Forwarded-For is believed only from `http.trusted_proxies`, OPS-12) and writes
- * one log line when the response is done.
+ * one log line (and tells `onResponse`, for the metrics) when the response is done.
  */
-export function requestContext(logger: Logger, trustedProxies: readonly string[]): Middleware<AppState> {
+export function requestContext(
+  logger: Logger,
+  trustedProxies: readonly string[],
+  onResponse?: (route: string | null, status: number, seconds: number) => void,
+): Middleware<AppState> {
   const isTrusted = cidrMatcher(trustedProxies);
   return async function requestContextStep(ctx, next) {
     const started = process.hrtime.bigint();
@@ -20,14 +24,10 @@ export function requestContext(logger: Logger, trustedProxies: readonly string[]
     try {
       await next();
     } finally {
-      ctx.state.logger.info('http.request', {
-        method: ctx.method,
-        route: ctx.state.route ?? null,
-        path: ctx.path,
-        status: ctx.status,
-        durationMs: Number((process.hrtime.bigint() - started) / 1000n) / 1000,
-        ip: ctx.state.clientIp,
-      });
+      const durationMs = Number((process.hrtime.bigint() - started) / 1000n) / 1000;
+      const route = ctx.state.route ?? null;
+      ctx.state.logger.info('http.request', { method: ctx.method, route, path: ctx.path, status: ctx.status, durationMs, ip: ctx.state.clientIp });
+      onResponse?.(route, ctx.status, durationMs / 1000);
     }
   };
 }
