@@ -1,4 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
+import { connect } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +12,22 @@ import { addKey, VECTOR_TIME, vectorClock, verifyJwt } from '../support/jwt.js';
 const ed = vectorKey('ed25519');
 const rsa = vectorKey('rsa2048');
 const noBans = '[regulation]\nmax_retries = 100000\n';
+
+/** Sends bytes as they are (no client-side header checks) and reads the whole answer. */
+function rawRequest(baseUrl: string, request: string): Promise<{ status: number; body: string }> {
+  const { hostname, port } = new URL(baseUrl);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => socket.end(request, 'latin1'));
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      const [head = '', body = ''] = text.split('\r\n\r\n', 2);
+      resolve({ status: Number(head.split(' ')[1]), body });
+    });
+  });
+}
 
 describe('POST /v1/jwt/verify', () => {
   let t: TestDaemon;
@@ -158,9 +175,20 @@ describe('bad input tried for real', () => {
       const res = await verifyJwt(t.url, body);
       expect(res, JSON.stringify(body).slice(0, 60)).toMatchObject({ status, body: { error: code } });
     }
-    // A huge HTTP header is refused by Node's parser before any handler runs.
-    const huge = await fetch(`${t.url}/v1/jwt/verify`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-pad': 'x'.repeat(20_000) }, body: '{}' });
-    expect(huge.status).toBe(431);
+    // Huge or malformed HTTP headers are refused by Node's parser before any handler
+    // runs; the answer is still JSON with a stable code.
+    const token = ajwt.client_tokens[0]!.token;
+    const raw = [
+      [`POST /v1/jwt/verify HTTP/1.1\r\nHost: x\r\nAuthorization: JWT ${token}${'A'.repeat(20_000)}\r\nContent-Length: 2\r\n\r\n{}`, 431, 'ERR_HEADERS_TOO_LARGE'],
+      [`POST /v1/jwt/verify HTTP/1.1\r\nHost: x\r\nAuthorization JWT ${token}\r\nContent-Length: 2\r\n\r\n{}`, 400, 'ERR_INVALID_REQUEST'],
+      [`POST /v1/jwt/verify HTTP/1.1\r\nHost: x\r\nAuthorization: JWT \u0000${token}\r\nContent-Length: 2\r\n\r\n{}`, 400, 'ERR_INVALID_REQUEST'],
+      ['GARBAGE\r\n\r\n', 400, 'ERR_INVALID_REQUEST'],
+    ] as const;
+    for (const [request, status, code] of raw) {
+      const answer = await rawRequest(t.url, request);
+      expect(answer.status, request.slice(0, 60)).toBe(status);
+      expect(JSON.parse(answer.body), request.slice(0, 60)).toMatchObject({ error: code });
+    }
     expect((await fetch(`${t.url}/healthz`)).status).toBe(200);
     expect((await verifyJwt(t.url, { authorization: ajwt.client_tokens[0]!.authorization_header })).status).toBe(200);
   });
