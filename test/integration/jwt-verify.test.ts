@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { constants, createHmac, generateKeyPairSync, sign } from 'node:crypto';
 import { connect } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +11,14 @@ import { addKey, VECTOR_TIME, vectorClock, verifyJwt } from '../support/jwt.js';
 
 const ed = vectorKey('ed25519');
 const rsa = vectorKey('rsa2048');
+
+let handmadeNonce = 0;
+/** A token for guido, fresh on the vector clock, with any alg and signature, as an attacker makes it. */
+function handmade(alg: string, signer: (input: string) => Buffer, kid = rsa.fingerprint_kid): string {
+  const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const input = `${b64({ alg, kid, typ: 'JWT' })}.${b64({ username: 'guido', time: VECTOR_TIME, nonce: `forged${handmadeNonce++}` })}`;
+  return `JWT ${input}.${signer(input).toString('base64url')}`;
+}
 const noBans = '[regulation]\nmax_retries = 100000\n';
 
 /** Sends bytes as they are (no client-side header checks) and reads the whole answer. */
@@ -83,6 +91,12 @@ describe('POST /v1/jwt/verify', () => {
       [token({ time: VECTOR_TIME - 21 }), 'ERR_TOKEN_STALE'],
       [token({ time: VECTOR_TIME + 21 }), 'ERR_TOKEN_STALE'],
       [`JWT ${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify({ username: 'guido', time: VECTOR_TIME, nonce: 'x' })).toString('base64url')}.`, 'ERR_TOKEN_ALGORITHM'],
+      // JWT-3: algorithm confusion, each with claims that would otherwise pass.
+      [handmade('HS256', (input) => createHmac('sha256', rsa.public_pem_spki).update(input).digest()), 'ERR_TOKEN_ALGORITHM'],
+      [handmade('HS512', (input) => createHmac('sha512', ed.public_pem_spki).update(input).digest(), ed.fingerprint_kid), 'ERR_TOKEN_ALGORITHM'],
+      [handmade('PS256', (input) => sign('sha256', Buffer.from(input), { key: rsa.private_pem_pkcs8, padding: constants.RSA_PKCS1_PSS_PADDING })), 'ERR_TOKEN_ALGORITHM'],
+      [handmade('RS512', (input) => sign(null, Buffer.from(input), ed.private_pem_pkcs8), ed.fingerprint_kid), 'ERR_TOKEN_SIGNATURE'],
+      [handmade('EdDSA', (input) => createHmac('sha512', rsa.public_pem_spki).update(input).digest()), 'ERR_TOKEN_SIGNATURE'],
       ['Bearer abc', 'ERR_TOKEN_MALFORMED'],
       ['JWT', 'ERR_TOKEN_MALFORMED'],
       ['JWT garbage', 'ERR_TOKEN_MALFORMED'],
@@ -93,6 +107,8 @@ describe('POST /v1/jwt/verify', () => {
     }
     const audit = t.daemon.store.audit.recent(cases.length).map((row) => row.detail);
     expect(audit).toEqual(cases.map(([, code]) => code).reverse());
+    // The handmade tokens are refused for their algorithm or signature alone: signed properly, one passes.
+    expect(await verifyJwt(t.url, { authorization: handmade('RS256', (input) => sign('sha256', Buffer.from(input), rsa.private_pem_pkcs8)) })).toMatchObject({ status: 200, body: { key_fingerprint: rsa.fingerprint_kid } });
   });
 
   it('does not count the edge of the window as stale: ±20 s accepted', async () => {
