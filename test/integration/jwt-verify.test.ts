@@ -268,6 +268,22 @@ describe('configuration of the method', () => {
     }
   });
 
+  it('follows [jwt] tolerance for the window and keeps the nonce 2 × tolerance + 1 s (JWT-4, JWT-5)', async () => {
+    const clock = vectorClock();
+    const t = await startTestDaemon(`${noBans}[jwt]\ntolerance = 60\n`, { clock });
+    try {
+      addKey(t.daemon.store, 'guido', ed.public_pem_spki);
+      const make = (time: number, nonce: string) => authorizationHeader(createToken({ privateKey: ed.private_pem_pkcs8, username: 'guido', time, nonce }));
+      expect((await verifyJwt(t.url, { authorization: make(VECTOR_TIME - 60, 'w1') })).status).toBe(200);
+      expect((await verifyJwt(t.url, { authorization: make(VECTOR_TIME + 60, 'w2') })).status).toBe(200);
+      expect((await verifyJwt(t.url, { authorization: make(VECTOR_TIME - 61, 'w3') })).body['error']).toBe('ERR_TOKEN_STALE');
+      expect(t.daemon.store.jwt.purgeNonces(clock.now() + 121_000)).toBe(0);
+      expect(t.daemon.store.jwt.purgeNonces(clock.now() + 121_001)).toBe(2);
+    } finally {
+      await t.stop();
+    }
+  });
+
   it('does not serve /v1/jwt/verify with jwt.enabled = false', async () => {
     const t = await startTestDaemon('[jwt]\nenabled = false\n');
     try {
