@@ -108,6 +108,16 @@ describe('JWKS trust (JWT-8)', () => {
     expect(jwks.hits.get('/b')).toBe(3);
   });
 
+  it('shares one download among concurrent lookups of a URL', async () => {
+    clock.set(VECTOR_TIME * 1000);
+    const key = newKey('ed25519');
+    jwks.serveKeys('/shared', [jwkOf(key)]);
+    trust('kim', '/shared');
+    const answers = await Promise.all(Array.from({ length: 20 }, () => verifyJwt(t.url, { authorization: header(key, 'kim') })));
+    expect(answers.map((a) => a.status)).toEqual(Array(20).fill(200));
+    expect(jwks.hits.get('/shared')).toBe(1);
+  });
+
   it('pins the algorithm by key type, not by the JWK alg, and ignores keys not for signing', async () => {
     clock.set(VECTOR_TIME * 1000);
     const ed = newKey('ed25519');
