@@ -4,6 +4,7 @@ import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config/load.js';
 import { parseListen } from './config/schema.js';
 import { createHttpApp, named, type RouteMount } from './http/app.js';
+import { answerClientError } from './http/client-error.js';
 import type { ReadinessCheck } from './http/readiness.js';
 import type { Logger } from './log.js';
 import { createJwtModule, type JwtModule } from './methods/jwt/module.js';
@@ -88,6 +89,7 @@ export class Daemon {
       this.xmpp.link?.on('state', (state) => metrics.setXmppLinkUp(state === 'online'));
     }
     this.#server = createServer(app.callback());
+    this.#server.on('clientError', answerClientError);
     // Long-polls and /auth may legitimately wait up to max_timeout.
     this.#server.requestTimeout = (config.xmpp.max_timeout + 30) * 1000;
   }

@@ -108,6 +108,16 @@ describe('JWKS trust (JWT-8)', () => {
     expect(jwks.hits.get('/b')).toBe(3);
   });
 
+  it('shares one download among concurrent lookups of a URL', async () => {
+    clock.set(VECTOR_TIME * 1000);
+    const key = newKey('ed25519');
+    jwks.serveKeys('/shared', [jwkOf(key)]);
+    trust('kim', '/shared');
+    const answers = await Promise.all(Array.from({ length: 20 }, () => verifyJwt(t.url, { authorization: header(key, 'kim') })));
+    expect(answers.map((a) => a.status)).toEqual(Array(20).fill(200));
+    expect(jwks.hits.get('/shared')).toBe(1);
+  });
+
   it('pins the algorithm by key type, not by the JWK alg, and ignores keys not for signing', async () => {
     clock.set(VECTOR_TIME * 1000);
     const ed = newKey('ed25519');
@@ -130,15 +140,21 @@ describe('JWKS trust (JWT-8)', () => {
     });
     const hanging: Array<import('node:http').ServerResponse> = [];
     jwks.routes.set('/slow', (res) => hanging.push(res));
+    // Headers at once, then a body that never ends: the timeout covers the body too.
+    jwks.routes.set('/drip', (res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write(`{"keys":[${JSON.stringify(jwkOf(key))}`);
+      hanging.push(res);
+    });
     jwks.routes.set('/junk', (res) => res.writeHead(200).end('<html>'));
     jwks.routes.set('/redirect', (res) => res.writeHead(302, { location: `${base}/big` }).end());
-    for (const [name, path] of [['dave', '/big'], ['erin', '/big-chunked'], ['frank', '/slow'], ['gina', '/junk'], ['hugo', '/missing'], ['ivan', '/redirect']] as const) {
+    for (const [name, path] of [['dave', '/big'], ['erin', '/big-chunked'], ['frank', '/slow'], ['fred', '/drip'], ['gina', '/junk'], ['hugo', '/missing'], ['ivan', '/redirect']] as const) {
       trust(name, path);
       const started = Date.now();
       expect(await verifyJwt(t.url, { authorization: header(key, name) }), path).toMatchObject({ status: 401, body: { error: 'ERR_TOKEN_SIGNATURE' } });
       expect(Date.now() - started, path).toBeLessThan(10_000);
     }
-    expect(hanging).toHaveLength(1);
+    expect(hanging).toHaveLength(2);
     for (const res of hanging) res.destroy();
     expect((await fetch(`${t.url}/healthz`)).status).toBe(200);
   });

@@ -1,4 +1,5 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { constants, createHmac, generateKeyPairSync, sign } from 'node:crypto';
+import { connect } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +11,31 @@ import { addKey, VECTOR_TIME, vectorClock, verifyJwt } from '../support/jwt.js';
 
 const ed = vectorKey('ed25519');
 const rsa = vectorKey('rsa2048');
+
+let handmadeNonce = 0;
+/** A token for guido, fresh on the vector clock, with any alg and signature, as an attacker makes it. */
+function handmade(alg: string, signer: (input: string) => Buffer, kid = rsa.fingerprint_kid): string {
+  const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const input = `${b64({ alg, kid, typ: 'JWT' })}.${b64({ username: 'guido', time: VECTOR_TIME, nonce: `forged${handmadeNonce++}` })}`;
+  return `JWT ${input}.${signer(input).toString('base64url')}`;
+}
 const noBans = '[regulation]\nmax_retries = 100000\n';
+
+/** Sends bytes as they are (no client-side header checks) and reads the whole answer. */
+function rawRequest(baseUrl: string, request: string): Promise<{ status: number; body: string }> {
+  const { hostname, port } = new URL(baseUrl);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => socket.end(request, 'latin1'));
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      const [head = '', body = ''] = text.split('\r\n\r\n', 2);
+      resolve({ status: Number(head.split(' ')[1]), body });
+    });
+  });
+}
 
 describe('POST /v1/jwt/verify', () => {
   let t: TestDaemon;
@@ -66,6 +91,12 @@ describe('POST /v1/jwt/verify', () => {
       [token({ time: VECTOR_TIME - 21 }), 'ERR_TOKEN_STALE'],
       [token({ time: VECTOR_TIME + 21 }), 'ERR_TOKEN_STALE'],
       [`JWT ${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify({ username: 'guido', time: VECTOR_TIME, nonce: 'x' })).toString('base64url')}.`, 'ERR_TOKEN_ALGORITHM'],
+      // JWT-3: algorithm confusion, each with claims that would otherwise pass.
+      [handmade('HS256', (input) => createHmac('sha256', rsa.public_pem_spki).update(input).digest()), 'ERR_TOKEN_ALGORITHM'],
+      [handmade('HS512', (input) => createHmac('sha512', ed.public_pem_spki).update(input).digest(), ed.fingerprint_kid), 'ERR_TOKEN_ALGORITHM'],
+      [handmade('PS256', (input) => sign('sha256', Buffer.from(input), { key: rsa.private_pem_pkcs8, padding: constants.RSA_PKCS1_PSS_PADDING })), 'ERR_TOKEN_ALGORITHM'],
+      [handmade('RS512', (input) => sign(null, Buffer.from(input), ed.private_pem_pkcs8), ed.fingerprint_kid), 'ERR_TOKEN_SIGNATURE'],
+      [handmade('EdDSA', (input) => createHmac('sha512', rsa.public_pem_spki).update(input).digest()), 'ERR_TOKEN_SIGNATURE'],
       ['Bearer abc', 'ERR_TOKEN_MALFORMED'],
       ['JWT', 'ERR_TOKEN_MALFORMED'],
       ['JWT garbage', 'ERR_TOKEN_MALFORMED'],
@@ -76,6 +107,8 @@ describe('POST /v1/jwt/verify', () => {
     }
     const audit = t.daemon.store.audit.recent(cases.length).map((row) => row.detail);
     expect(audit).toEqual(cases.map(([, code]) => code).reverse());
+    // The handmade tokens are refused for their algorithm or signature alone: signed properly, one passes.
+    expect(await verifyJwt(t.url, { authorization: handmade('RS256', (input) => sign('sha256', Buffer.from(input), rsa.private_pem_pkcs8)) })).toMatchObject({ status: 200, body: { key_fingerprint: rsa.fingerprint_kid } });
   });
 
   it('does not count the edge of the window as stale: ±20 s accepted', async () => {
@@ -158,9 +191,20 @@ describe('bad input tried for real', () => {
       const res = await verifyJwt(t.url, body);
       expect(res, JSON.stringify(body).slice(0, 60)).toMatchObject({ status, body: { error: code } });
     }
-    // A huge HTTP header is refused by Node's parser before any handler runs.
-    const huge = await fetch(`${t.url}/v1/jwt/verify`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-pad': 'x'.repeat(20_000) }, body: '{}' });
-    expect(huge.status).toBe(431);
+    // Huge or malformed HTTP headers are refused by Node's parser before any handler
+    // runs; the answer is still JSON with a stable code.
+    const token = ajwt.client_tokens[0]!.token;
+    const raw = [
+      [`POST /v1/jwt/verify HTTP/1.1\r\nHost: x\r\nAuthorization: JWT ${token}${'A'.repeat(20_000)}\r\nContent-Length: 2\r\n\r\n{}`, 431, 'ERR_HEADERS_TOO_LARGE'],
+      [`POST /v1/jwt/verify HTTP/1.1\r\nHost: x\r\nAuthorization JWT ${token}\r\nContent-Length: 2\r\n\r\n{}`, 400, 'ERR_INVALID_REQUEST'],
+      [`POST /v1/jwt/verify HTTP/1.1\r\nHost: x\r\nAuthorization: JWT \u0000${token}\r\nContent-Length: 2\r\n\r\n{}`, 400, 'ERR_INVALID_REQUEST'],
+      ['GARBAGE\r\n\r\n', 400, 'ERR_INVALID_REQUEST'],
+    ] as const;
+    for (const [request, status, code] of raw) {
+      const answer = await rawRequest(t.url, request);
+      expect(answer.status, request.slice(0, 60)).toBe(status);
+      expect(JSON.parse(answer.body), request.slice(0, 60)).toMatchObject({ error: code });
+    }
     expect((await fetch(`${t.url}/healthz`)).status).toBe(200);
     expect((await verifyJwt(t.url, { authorization: ajwt.client_tokens[0]!.authorization_header })).status).toBe(200);
   });
@@ -219,6 +263,22 @@ describe('configuration of the method', () => {
       expect((await verifyJwt(t.url, { authorization: make('b4', { ...bound, audience: 'https://other.example' }), method: 'POST', url: bound.url })).body['error']).toBe('ERR_TOKEN_BINDING');
       // The reference client's tokens carry no binding, so this configuration refuses them.
       expect((await verifyJwt(t.url, { authorization: ajwt.client_tokens[0]!.authorization_header })).body['error']).toBe('ERR_TOKEN_BINDING');
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it('follows [jwt] tolerance for the window and keeps the nonce 2 × tolerance + 1 s (JWT-4, JWT-5)', async () => {
+    const clock = vectorClock();
+    const t = await startTestDaemon(`${noBans}[jwt]\ntolerance = 60\n`, { clock });
+    try {
+      addKey(t.daemon.store, 'guido', ed.public_pem_spki);
+      const make = (time: number, nonce: string) => authorizationHeader(createToken({ privateKey: ed.private_pem_pkcs8, username: 'guido', time, nonce }));
+      expect((await verifyJwt(t.url, { authorization: make(VECTOR_TIME - 60, 'w1') })).status).toBe(200);
+      expect((await verifyJwt(t.url, { authorization: make(VECTOR_TIME + 60, 'w2') })).status).toBe(200);
+      expect((await verifyJwt(t.url, { authorization: make(VECTOR_TIME - 61, 'w3') })).body['error']).toBe('ERR_TOKEN_STALE');
+      expect(t.daemon.store.jwt.purgeNonces(clock.now() + 121_000)).toBe(0);
+      expect(t.daemon.store.jwt.purgeNonces(clock.now() + 121_001)).toBe(2);
     } finally {
       await t.stop();
     }

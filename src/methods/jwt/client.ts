@@ -1,5 +1,5 @@
 import { createPrivateKey, randomBytes, sign, type KeyObject } from 'node:crypto';
-import { describeKey, type JwtAlgorithm } from './keys.js';
+import { describeKey, type JwtAlgorithm, type PublicKeyInfo } from './keys.js';
 import { pythonCompactJson } from './python-json.js';
 
 export interface TokenOptions {
@@ -23,6 +23,17 @@ const signingAlgorithm = { rsa: 'RS512', ed25519: 'EdDSA' } as const satisfies R
 
 const b64url = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
 
+/** A caller signing many tokens with one KeyObject pays the SPKI export and digest of its kid once. */
+const describedKeys = new WeakMap<KeyObject, PublicKeyInfo>();
+function describeCached(privateKey: KeyObject): PublicKeyInfo {
+  let info = describedKeys.get(privateKey);
+  if (!info) {
+    info = describeKey(privateKey);
+    describedKeys.set(privateKey, info);
+  }
+  return info;
+}
+
 /**
  * The token the reference client sends (spec/jwt.md §1, JWT-2): header with sorted
  * keys, payload in the order username, time, nonce, compact JSON, JWS compact form.
@@ -30,7 +41,7 @@ const b64url = (text: string) => Buffer.from(text, 'utf8').toString('base64url')
  */
 export function createToken(options: TokenOptions): string {
   const privateKey = typeof options.privateKey === 'string' ? createPrivateKey(options.privateKey) : options.privateKey;
-  const info = describeKey(privateKey);
+  const info = describeCached(privateKey);
   const alg = signingAlgorithm[info.type];
   const time = options.time ?? Math.floor((options.now ?? Date.now)() / 1000);
   if (!Number.isSafeInteger(time)) throw new TypeError('time must be whole epoch seconds');

@@ -87,6 +87,30 @@ describe('JwtVerifier on a real SQLite store', () => {
     expect(await attempt(key)).toBe('unknown_user');
   });
 
+  it('does a signature verification against a decoy key whenever no real key of the token type is tried (JWT-10)', async () => {
+    const decoyKeys = { rsa: generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey, ed25519: generateKeyPairSync('ed25519').publicKey };
+    let decoyUses = 0;
+    // A thenable: every `await` of it is one use of a decoy key.
+    const decoys = { then: (resolve: (keys: typeof decoyKeys) => void) => { decoyUses++; resolve(decoyKeys); } } as unknown as Promise<typeof decoyKeys>;
+    const counting = new JwtVerifier({ keys: store.jwt, jwks: new JwksCache({ ttlMs: 1, refreshIntervalMs: 1, timeoutMs: 1000, maxBytes: 1 }, clock, silentLogger()), clock, settings: { tolerance: 20, audience: undefined, requireBinding: false }, decoys });
+    const key = generateKeyPairSync('ed25519').privateKey;
+    register('guido', key);
+    store.users.add({ username: 'keyless' });
+    const uses = async (username: string, privateKey: KeyObject) => {
+      const before = decoyUses;
+      const header = authorizationHeader(createToken({ privateKey, username, time: TIME, nonce: `d${nonce++}` }));
+      await counting.verify(counting.decode(header), {}).catch((err: unknown) => {
+        if (!(err instanceof TokenError)) throw err;
+      });
+      return decoyUses - before;
+    };
+    expect(await uses('nobody', key)).toBe(1);
+    expect(await uses('keyless', key)).toBe(1);
+    expect(await uses('guido', generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey)).toBe(1);
+    expect(await uses('guido', generateKeyPairSync('ed25519').privateKey)).toBe(0);
+    expect(await uses('guido', key)).toBe(0);
+  });
+
   it('stamps last_used_on, at most once per second per key', async () => {
     const key = generateKeyPairSync('ed25519').privateKey;
     const row = register('guido', key);
