@@ -2,7 +2,12 @@ import { createMessage, decrypt, encrypt, readKey, readMessage, type Key, type P
 import { decodeUserAuthToken } from './encoding.js';
 import { newNonce, parseNonce } from './nonce.js';
 
-/** A gpgAuth client for TypeScript callers and `authbridge gpg login` (spec/gpgauth.md §5–§7). */
+/**
+ * A gpgAuth client for TypeScript callers and `authbridge gpg login` (spec/gpgauth.md §5–§7).
+ * Published as `authbridge/gpgauth-client` (package.json "exports", with type declarations).
+ */
+
+export { decodeUserAuthToken } from './encoding.js';
 
 export class GpgAuthClientError extends Error {}
 
