@@ -255,6 +255,32 @@ describe('gpgAuth brute-force regulation (GPG-3)', () => {
       await t.stop();
     }
   });
+
+  it('counts the key and the address separately (clients behind a trusted proxy)', async () => {
+    const t = await startGpgAuthDaemon('[http]\nlisten = "127.0.0.1:0"\ntrusted_proxies = ["127.0.0.1/32"]\n[regulation]\nmax_retries = 3\nfind_time = 60\nban_time = 120');
+    const from = (ip: string, fields: Record<string, string>) =>
+      fetch(`${t.url}/auth/login.json`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': ip }, body: JSON.stringify({ gpg_auth: fields }) });
+    try {
+      const alice = await makeKeyPair('alice');
+      const bob = await makeKeyPair('bob');
+      await t.addUser('alice', alice);
+      await t.addUser('bob', bob);
+      // One key attacked from many addresses: the key is banned, even from a fresh address.
+      for (const ip of ['192.0.2.1', '192.0.2.2', '192.0.2.3']) expect((await from(ip, { keyid: alice.fingerprint, user_token_result: 'x' })).status).toBe(400);
+      const keyBanned = await from('192.0.2.9', { keyid: alice.fingerprint });
+      expect(keyBanned.status).toBe(429);
+      expect(Number(keyBanned.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect((await from('192.0.2.9', { keyid: bob.fingerprint })).status).toBe(200);
+      // One address trying many keys (enumeration): the address is banned, for every key.
+      for (let i = 0; i < 3; i++) expect((await from('198.51.100.7', { keyid: `${i}`.repeat(40) })).status).toBe(400);
+      const ipBanned = await from('198.51.100.7', { keyid: bob.fingerprint });
+      expect(ipBanned.status).toBe(429);
+      expect(Number(ipBanned.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect((await from('198.51.100.8', { keyid: bob.fingerprint })).status).toBe(200);
+    } finally {
+      await t.stop();
+    }
+  });
 });
 
 describe('gpgAuth configuration (GPG-9)', () => {
