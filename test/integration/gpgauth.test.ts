@@ -1,4 +1,4 @@
-import { createMessage, decrypt, encrypt, readKey, readMessage } from 'openpgp';
+import { createMessage, decrypt, encrypt, generateKey, readKey, readMessage } from 'openpgp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
 import { ConfigError } from '../../src/errors.js';
@@ -60,6 +60,11 @@ describe('gpgAuth over HTTP', () => {
     expect(body.fingerprint).toBe(t.server.fingerprint);
     expect((await readKey({ armoredKey: body.keydata })).getFingerprint().toUpperCase()).toBe(t.server.fingerprint);
     expect(body.keydata).not.toContain('PRIVATE');
+  });
+
+  it('the JSON envelope carries servertime from the injected clock', async () => {
+    const res = await fetch(`${t.url}/auth/verify.json`);
+    expect(((await res.json()) as { header: { servertime: number } }).header.servertime).toBe(Math.floor(clock.now() / 1000));
   });
 
   it('logs in with the TypeScript client, issuing a session readable by GET /v1/session (GPG-7)', async () => {
@@ -128,6 +133,7 @@ describe('gpgAuth over HTTP', () => {
     expect(new Set(answers.map((a) => JSON.stringify(a))).size).toBe(1);
     expect(answers[0]?.[0]).toBe('true');
     expect(answers[0]?.[1]).toBeNull();
+    expect(answers[0]?.[2]).toBe('stage0');
   });
 
   it('stage 1: the §8 row and a PHP-encoded token encrypted to the user and signed by the server (GPG-6)', async () => {
@@ -181,6 +187,18 @@ describe('gpgAuth over HTTP', () => {
     const res = await postStage(t.url, { keyid: alice.fingerprint, user_token_result: token });
     expect(res.status).toBe(400);
     expect(res.headers.get('X-GPGAuth-Progress')).toBe('stage2');
+  });
+
+  it('a key that expired after its import is refused at stage 1 like an unknown key', async () => {
+    const created = new Date(clock.now() - 3 * 86_400_000);
+    const { publicKey } = await generateKey({ type: 'ecc', userIDs: [{ name: 'erin' }], date: created, keyExpirationTime: 86_400, format: 'armored' });
+    const fingerprint = (await readKey({ armoredKey: publicKey })).getFingerprint().toUpperCase();
+    // Imported while it was valid: stored directly, as `gpg import` did then.
+    t.daemon.store.gpgKeys.add(t.daemon.store.users.add({ username: 'erin' }).id, fingerprint, publicKey);
+    const res = await postStage(t.url, { keyid: fingerprint });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('X-GPGAuth-Debug')).toBe(NO_USER);
+    expect(res.headers.has('X-GPGAuth-User-Auth-Token')).toBe(false);
   });
 
   it('two concurrent stage-2 posts with one token: exactly one wins', async () => {
