@@ -1,9 +1,11 @@
-import { createMessage, decrypt, encrypt, generateKey, readKey, readMessage } from 'openpgp';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createMessage, decrypt, encrypt, enums, generateKey, readKey, readMessage } from 'openpgp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
 import { ConfigError } from '../../src/errors.js';
 import { completeLogin, login, requestUserToken } from '../../src/methods/gpgauth/client.js';
-import { decodeUserAuthToken } from '../../src/methods/gpgauth/encoding.js';
+import { decodeUserAuthToken, encodeUserAuthToken } from '../../src/methods/gpgauth/encoding.js';
 import { EXPOSED_HEADERS } from '../../src/methods/gpgauth/headers.js';
 import { formatNonce, newNonce } from '../../src/methods/gpgauth/nonce.js';
 import { startTestDaemon } from '../support/daemon.js';
@@ -256,6 +258,29 @@ describe('gpgAuth over HTTP', () => {
   });
 });
 
+describe('gpgAuth client against a hostile server', () => {
+  it('refuses a stage-1 compression bomb instead of inflating it', async () => {
+    const [server, user] = await Promise.all([makeKeyPair('evil'), makeKeyPair('victim')]);
+    const bomb = await encrypt({
+      message: await createMessage({ text: formatNonce(crypto.randomUUID()) + ' '.repeat(1_000_000) }),
+      encryptionKeys: user.privateKey.toPublic(),
+      signingKeys: server.privateKey,
+      config: { preferredCompressionAlgorithm: enums.compression.zlib },
+    });
+    const http = createServer((_req, res) => {
+      res.writeHead(200, { 'X-GPGAuth-Version': '1.3.0', 'X-GPGAuth-Progress': 'stage1', 'X-GPGAuth-Authenticated': 'false', 'X-GPGAuth-User-Auth-Token': encodeUserAuthToken(bomb) });
+      res.end('{}');
+    });
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = http.address() as AddressInfo;
+      await expect(requestUserToken(`http://127.0.0.1:${port}`, user.fingerprint, server.privateKey.toPublic(), user.privateKey)).rejects.toThrow(/Maximum decompressed message size exceeded/);
+    } finally {
+      http.close();
+    }
+  });
+});
+
 describe('gpgAuth brute-force regulation (GPG-3)', () => {
   it('bans the key and the address after repeated failures, with Retry-After', async () => {
     const t = await startGpgAuthDaemon('[regulation]\nmax_retries = 3\nfind_time = 60\nban_time = 120');
@@ -347,6 +372,21 @@ describe('gpgAuth debug mode (GPG-3, GPG-5)', () => {
       expect(undecryptable.headers.get('X-GPGAuth-Debug')).toBe('The server verify token could not be decrypted.');
       const stage2 = await postStage(t.url, { keyid: alice.fingerprint, user_token_result: 'x' });
       expect(stage2.headers.get('X-GPGAuth-Debug')).toBe('The user token result should be a valid nonce.');
+      // A compression bomb is refused while inflating, not decompressed to the end (~1 KB of armor, 1 MB inside).
+      const bomb = await encrypt({
+        message: await createMessage({ text: formatNonce(crypto.randomUUID()) + ' '.repeat(1_000_000) }),
+        encryptionKeys: t.server.privateKey.toPublic(),
+        config: { preferredCompressionAlgorithm: enums.compression.zlib },
+      });
+      expect(bomb.length).toBeLessThan(16_384);
+      const bombed = await postStage(t.url, { keyid: alice.fingerprint, server_verify_token: bomb });
+      expect(bombed.status).toBe(200);
+      expect(bombed.headers.get('X-GPGAuth-Debug')).toBe('The server verify token could not be decrypted.');
+      // An armored token far beyond any real one is invalid input.
+      const huge = `-----BEGIN PGP MESSAGE-----\n\n${'A'.repeat(20_000)}\n-----END PGP MESSAGE-----\n`;
+      const oversized = await postStage(t.url, { keyid: alice.fingerprint, server_verify_token: huge });
+      expect(oversized.status).toBe(400);
+      expect(oversized.headers.get('X-GPGAuth-Debug')).toBe('The server verify token is missing or invalid.');
     } finally {
       await t.stop();
     }

@@ -3,6 +3,16 @@ import { randomUUID } from 'node:crypto';
 // spec/gpgauth.md §9 (GPG-4): version on both sides, length always 36, a v4 UUID.
 const NONCE = /^gpgauthv1\.3\.0\|36\|([0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12})\|gpgauthv1\.3\.0$/i;
 
+/**
+ * Cap on what decrypting a handshake message may decompress to. A nonce is 68 bytes,
+ * but OpenPGP.js inflates without limit by default, and an 800-byte bzip2 message can
+ * expand to hundreds of megabytes (a denial of service on unauthenticated stage 0).
+ */
+export const NONCE_DECRYPT_CONFIG = { maxDecompressedMessageSize: 4096 } as const;
+
+/** Longest armored stage-0 token taken (an RSA-4096 encrypted and signed nonce is about 2 KB). */
+export const MAX_ARMORED_TOKEN = 16_384;
+
 export const formatNonce = (uuid: string) => `gpgauthv1.3.0|36|${uuid}|gpgauthv1.3.0`;
 
 /** A fresh nonce and the UUID inside it. */
