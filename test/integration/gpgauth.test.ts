@@ -382,6 +382,13 @@ describe('gpgAuth debug mode (GPG-3, GPG-5)', () => {
       const bombed = await postStage(t.url, { keyid: alice.fingerprint, server_verify_token: bomb });
       expect(bombed.status).toBe(200);
       expect(bombed.headers.get('X-GPGAuth-Debug')).toBe('The server verify token could not be decrypted.');
+      // Every session-key packet naming the server key costs a private-key operation: at most 4.
+      const serverPublicKey = t.server.privateKey.toPublic();
+      const nonce = formatNonce(crypto.randomUUID());
+      const toServer = async (copies: number) => encrypt({ message: await createMessage({ text: nonce }), encryptionKeys: Array.from({ length: copies }, () => serverPublicKey) });
+      expect((await postStage(t.url, { keyid: alice.fingerprint, server_verify_token: await toServer(4) })).headers.get('X-GPGAuth-Verify-Response')).toBe(nonce);
+      const many = await postStage(t.url, { keyid: alice.fingerprint, server_verify_token: await toServer(5) });
+      expect(many.headers.get('X-GPGAuth-Debug')).toBe('The server verify token could not be decrypted.');
       // An armored token far beyond any real one is invalid input.
       const huge = `-----BEGIN PGP MESSAGE-----\n\n${'A'.repeat(20_000)}\n-----END PGP MESSAGE-----\n`;
       const oversized = await postStage(t.url, { keyid: alice.fingerprint, server_verify_token: huge });

@@ -1,10 +1,10 @@
-import { createMessage, decrypt, encrypt, readKey, readMessage, type Key } from 'openpgp';
+import { createMessage, decrypt, encrypt, enums, readKey, readMessage, type Key } from 'openpgp';
 import type { Clock } from '../../clock.js';
 import { accountKey, ipKey, type Regulation } from '../../regulation/regulation.js';
 import type { GpgKey } from '../../store/gpg-keys.js';
 import type { Store } from '../../store/store.js';
 import { encodeUserAuthToken } from './encoding.js';
-import { MAX_ARMORED_TOKEN, newNonce, NONCE_DECRYPT_CONFIG, parseNonce } from './nonce.js';
+import { MAX_ARMORED_TOKEN, MAX_TOKEN_RECIPIENTS, newNonce, NONCE_DECRYPT_CONFIG, parseNonce } from './nonce.js';
 import { gpgAuthFields, isArmoredMessage, normalizeKeyId, stageOf } from './request.js';
 import type { ServerKey } from './server-key.js';
 
@@ -70,6 +70,7 @@ export class GpgAuthService {
     let why = 'The server verify token could not be decrypted.';
     try {
       const message = await readMessage({ armoredMessage: token });
+      if (message.packets.filterByTag(enums.packet.publicKeyEncryptedSessionKey).length > MAX_TOKEN_RECIPIENTS) throw new Error('too many recipients');
       const { data } = await decrypt({ message, decryptionKeys: this.serverKey.privateKey, format: 'utf8', config: NONCE_DECRYPT_CONFIG });
       plaintext = typeof data === 'string' ? data : undefined;
       if (parseNonce(plaintext) === undefined) why = 'The server verify token is not a valid nonce.';
