@@ -194,6 +194,11 @@ describe('gpgAuth interop with GnuPG 2.2 (GPG-11)', () => {
     const pass = join(t.dir, 'locked-user.pass');
     writeFileSync(pass, 'user secret\n');
     await expect(cli(t, ['login', '--server', t.url, '--key', key])).rejects.toThrow(/--passphrase-file/);
+    const wrong = join(t.dir, 'locked-user.wrong');
+    writeFileSync(wrong, 'not it\n');
+    expect(await cli(t, ['login', '--server', t.url, '--key', key, '--passphrase-file', wrong])).toMatchObject({ code: 1, out: expect.stringContaining(`error: the passphrase does not unlock ${fpr}`) });
+    expect(await cli(t, ['login', '--server', t.url, '--key', pub])).toMatchObject({ code: 1, out: expect.stringContaining('is not an armored OpenPGP private key') });
+    await expect(cli(t, ['login', '--server', t.url, '--key', join(t.dir, 'missing.asc')])).rejects.toThrow(/cannot read .*missing\.asc \(ENOENT\)/);
     const res = await cli(t, ['login', '--server', t.url, '--key', key, '--passphrase-file', pass]);
     expect(res.code).toBe(0);
     expect(res.out).toContain('complete: logged in as locked-user');
