@@ -66,6 +66,20 @@ describe('gpgAuth interop with GnuPG 2.2 (GPG-11)', () => {
     expect(res.out).toContain('no usable encryption subkey');
   });
 
+  it('refuses gpg-made expired and revoked keys, with clear messages', async () => {
+    const expired = home.makeExpiredKey('Old User <old@example.test>');
+    const revoked = home.makeKey('Gone User <gone@example.test>', 'ed25519');
+    home.revoke(revoked);
+    for (const [fpr, reason] of [[expired, `key ${expired} expired on 2020-01-02`], [revoked, `key ${revoked} is revoked`]] as const) {
+      const file = join(t.dir, `${fpr}.asc`);
+      writeFileSync(file, home.exportPublic(fpr));
+      const res = await cli(t, ['import', 'refused', file]);
+      expect(res.code).toBe(1);
+      expect(res.out).toContain(`error: key refused: ${reason}`);
+      expect(t.daemon.store.gpgKeys.find(fpr)).toBeUndefined();
+    }
+  });
+
   it.each(['ed25519', 'rsa3072'] as const)('%s: gpg --decrypt of a stage-1 token shows GOODSIG, VALIDSIG and the exact plaintext', async (kind) => {
     const fpr = users[kind];
     const res = await postStage(t.url, { keyid: fpr });

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -27,6 +27,22 @@ export class GnupgHome {
     if (!fingerprint) throw new Error(`gpg made no key for ${uid}`);
     if (encryption) this.gpg(['--quick-add-key', fingerprint, kind === 'ed25519' ? 'cv25519' : 'rsa3072', 'encr', 'never'], '', passphrase);
     return fingerprint;
+  }
+
+  /** An ed25519/cv25519 key made on 2020-01-01 (faked system time) that expired a day later. */
+  makeExpiredKey(uid: string): string {
+    const past = ['--faked-system-time', '20200101T000000'];
+    const status = this.gpg([...past, '--status-fd', '1', '--quick-gen-key', uid, 'ed25519', 'sign', '1d']);
+    const fingerprint = /^\[GNUPG:\] KEY_CREATED P ([0-9A-F]{40})/m.exec(status)?.[1];
+    if (!fingerprint) throw new Error(`gpg made no key for ${uid}`);
+    this.gpg([...past, '--quick-add-key', fingerprint, 'cv25519', 'encr', '1d']);
+    return fingerprint;
+  }
+
+  /** Revokes a key with the revocation certificate gpg made beside it. */
+  revoke(fingerprint: string): void {
+    const certificate = readFileSync(join(this.dir, 'openpgp-revocs.d', `${fingerprint}.rev`), 'utf8').replace(/^:-----BEGIN/m, '-----BEGIN');
+    this.gpg(['--import'], certificate);
   }
 
   exportPublic(fingerprint: string): string {
