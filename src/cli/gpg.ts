@@ -5,13 +5,31 @@ import { inspectUserKey, KeyRefusedError } from '../methods/gpgauth/keys.js';
 import { GpgKeyExistsError } from '../store/gpg-keys.js';
 import { configOption, isoOrDash, parse, printTable, UsageError, withStore, type CommandGroup } from './command.js';
 
-const readInput = (file: string) => readFileSync(file === '-' ? 0 : file, 'utf8');
+function readInput(file: string): string {
+  try {
+    return readFileSync(file === '-' ? 0 : file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read ${file === '-' ? 'stdin' : file} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
+}
 
+/** The user's private key, unlocked; KeyRefusedError when it is not one or does not unlock. */
 async function unlock(file: string, passphraseFile: string | undefined): Promise<PrivateKey> {
-  const key = await readPrivateKey({ armoredKey: readInput(file) });
+  const armored = readInput(file);
+  let key: PrivateKey;
+  try {
+    key = await readPrivateKey({ armoredKey: armored });
+  } catch (err) {
+    throw new KeyRefusedError(`${file} is not an armored OpenPGP private key (${(err as Error).message})`);
+  }
   if (key.isDecrypted()) return key;
   if (passphraseFile === undefined) throw new UsageError('the key is protected: give --passphrase-file');
-  return decryptKey({ privateKey: key, passphrase: readFileSync(passphraseFile, 'utf8').replace(/\r?\n$/, '') });
+  const passphrase = readInput(passphraseFile).replace(/\r?\n$/, '');
+  try {
+    return await decryptKey({ privateKey: key, passphrase });
+  } catch (err) {
+    throw new KeyRefusedError(`the passphrase does not unlock ${key.getFingerprint().toUpperCase()} (${(err as Error).message})`);
+  }
 }
 
 export const gpgCommand: CommandGroup = {
@@ -87,7 +105,14 @@ authbridge gpg login --server URL --key FILE [--passphrase-file F] [--server-fin
       }
       case 'login': {
         if (!values.server || !values.key || args.length > 0) throw new UsageError('expected: gpg login --server URL --key FILE');
-        const userKey = await unlock(values.key, values['passphrase-file']);
+        let userKey: PrivateKey;
+        try {
+          userKey = await unlock(values.key, values['passphrase-file']);
+        } catch (err) {
+          if (!(err instanceof KeyRefusedError)) throw err;
+          console.error(`error: ${err.message}`);
+          return 1;
+        }
         try {
           const result = await login({
             server: values.server,

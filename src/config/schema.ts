@@ -197,7 +197,10 @@ const gpgauthSection = z.strictObject({
   /** X-GPGAuth-Debug tells why a step failed (never enable in production). */
   debug: z.boolean().default(false),
   /** Start of X-GPGAuth-Debug for an unknown key (the browser extension matches it). */
-  unknown_key_message: z.string().min(1).default('There is no user associated with this key.'),
+  unknown_key_message: z
+    .string()
+    .regex(/^[\x20-\x7e]+$/, 'must be printable ASCII: it is sent in an HTTP header')
+    .default('There is no user associated with this key.'),
 });
 
 export const configSchema = z

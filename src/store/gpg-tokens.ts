@@ -16,18 +16,22 @@ export class GpgTokenRepository {
     this.#db = db;
     this.#insert = db.prepare("INSERT INTO gpg_tokens (token_hash, user_id, type, created_at) VALUES (?, ?, 'login', ?)");
     this.#active = db.prepare("SELECT token_hash FROM gpg_tokens WHERE user_id = ? AND type = 'login' AND consumed_at IS NULL AND created_at > ? ORDER BY created_at DESC, rowid DESC");
-    this.#retire = db.prepare('UPDATE gpg_tokens SET consumed_at = ? WHERE token_hash = ?');
+    this.#retire = db.prepare('DELETE FROM gpg_tokens WHERE token_hash = ?');
     this.#consume = db.prepare(
       "UPDATE gpg_tokens SET consumed_at = ? WHERE token_hash = ? AND user_id = ? AND type = 'login' AND consumed_at IS NULL AND created_at > ?",
     );
   }
 
-  /** Stores a new token; beyond `cap` live tokens for the user, the oldest are retired. */
+  /**
+   * Stores a new token; beyond `cap` live tokens for the user, the oldest are deleted
+   * (not merely marked), so a flood of stage-1 requests leaves no rows for the next
+   * query to wade through.
+   */
   create(uuid: string, userId: number, now: number, ttlMs: number, cap: number): void {
     this.#db.transaction(() => {
       this.#insert.run(hashGpgToken(uuid), userId, now);
       const live = this.#active.pluck().all(userId, now - ttlMs) as Buffer[];
-      for (const hash of live.slice(cap)) this.#retire.run(now, hash);
+      for (const hash of live.slice(cap)) this.#retire.run(hash);
     })();
   }
 

@@ -66,6 +66,20 @@ describe('gpgAuth interop with GnuPG 2.2 (GPG-11)', () => {
     expect(res.out).toContain('no usable encryption subkey');
   });
 
+  it('refuses gpg-made expired and revoked keys, with clear messages', async () => {
+    const expired = home.makeExpiredKey('Old User <old@example.test>');
+    const revoked = home.makeKey('Gone User <gone@example.test>', 'ed25519');
+    home.revoke(revoked);
+    for (const [fpr, reason] of [[expired, `key ${expired} expired on 2020-01-02`], [revoked, `key ${revoked} is revoked`]] as const) {
+      const file = join(t.dir, `${fpr}.asc`);
+      writeFileSync(file, home.exportPublic(fpr));
+      const res = await cli(t, ['import', 'refused', file]);
+      expect(res.code).toBe(1);
+      expect(res.out).toContain(`error: key refused: ${reason}`);
+      expect(t.daemon.store.gpgKeys.find(fpr)).toBeUndefined();
+    }
+  });
+
   it.each(['ed25519', 'rsa3072'] as const)('%s: gpg --decrypt of a stage-1 token shows GOODSIG, VALIDSIG and the exact plaintext', async (kind) => {
     const fpr = users[kind];
     const res = await postStage(t.url, { keyid: fpr });
@@ -147,6 +161,61 @@ describe('gpgAuth interop with GnuPG 2.2 (GPG-11)', () => {
     expect(res.status).toBe(0);
     expect(res.stdout).toContain(`imported ${fpr}`);
     expect(t.daemon.store.gpgKeys.findActive(fpr)?.username).toBe('stdin-user');
+  });
+
+  it('a passphrase-protected gpg-made RSA-3072 server key is unlocked at start-up; a wrong passphrase is a configuration error', async () => {
+    const serverFpr = home.makeKey('Rsa Server <rsa-server@example.test>', 'rsa3072', true, 'server secret');
+    const armored = home.exportSecret(serverFpr, 'server secret');
+    expect((await readPrivateKey({ armoredKey: armored })).isDecrypted()).toBe(false);
+    await expect(startGpgAuthDaemon('', {}, { armored, passphrase: 'wrong' })).rejects.toThrow(/gpgauth\.passphrase: does not unlock/);
+    const other = await startGpgAuthDaemon('', {}, { armored, passphrase: 'server secret' });
+    try {
+      await other.addUser('ed', home.exportPublic(users.ed25519));
+      const userKey = await readPrivateKey({ armoredKey: home.exportSecret(users.ed25519) });
+      expect(await login({ server: other.url, userKey, serverFingerprint: serverFpr })).toMatchObject({ user: 'ed' });
+    } finally {
+      await other.stop();
+    }
+  }, 90_000);
+
+  it('`authbridge serve` (built) exits at start-up with a configuration error for a wrong server key passphrase', async () => {
+    const serverFpr = home.makeKey('Locked Server <locked@example.test>', 'ed25519', true, 'right');
+    const keyFile = join(t.dir, 'locked.sec.asc');
+    const passFile = join(t.dir, 'locked.pass');
+    writeFileSync(keyFile, home.exportSecret(serverFpr, 'right'));
+    writeFileSync(passFile, 'wrong\n');
+    const config = join(t.dir, 'locked.toml');
+    writeFileSync(
+      config,
+      `[http]\nlisten = "127.0.0.1:0"\n[store]\npath = "${join(t.dir, 'locked.sqlite')}"\n[xmpp]\nenabled = false\n[gpgauth]\nserver_key_file = "${keyFile}"\npassphrase_file = "${passFile}"\n`,
+    );
+    const main = join(import.meta.dirname, '..', '..', 'dist', 'main.js');
+    const res = spawnSync(process.execPath, [main, 'serve', '--config', config], { encoding: 'utf8', timeout: 60_000 });
+    expect(res.signal).toBeNull();
+    expect(res.status).toBe(1);
+    expect(res.stderr).toContain('invalid configuration');
+    expect(res.stderr).toContain(`gpgauth.passphrase: does not unlock ${serverFpr}`);
+    expect(res.stderr).not.toContain('wrong');
+  }, 90_000);
+
+  it('`authbridge gpg login --passphrase-file` unlocks a protected gpg-exported user key', async () => {
+    const fpr = home.makeKey('Locked User <locked-user@example.test>', 'ed25519', true, 'user secret');
+    const pub = join(t.dir, 'locked-user.pub.asc');
+    writeFileSync(pub, home.exportPublic(fpr));
+    expect((await cli(t, ['import', 'locked-user', pub])).code).toBe(0);
+    const key = join(t.dir, 'locked-user.sec.asc');
+    writeFileSync(key, home.exportSecret(fpr, 'user secret'));
+    const pass = join(t.dir, 'locked-user.pass');
+    writeFileSync(pass, 'user secret\n');
+    await expect(cli(t, ['login', '--server', t.url, '--key', key])).rejects.toThrow(/--passphrase-file/);
+    const wrong = join(t.dir, 'locked-user.wrong');
+    writeFileSync(wrong, 'not it\n');
+    expect(await cli(t, ['login', '--server', t.url, '--key', key, '--passphrase-file', wrong])).toMatchObject({ code: 1, out: expect.stringContaining(`error: the passphrase does not unlock ${fpr}`) });
+    expect(await cli(t, ['login', '--server', t.url, '--key', pub])).toMatchObject({ code: 1, out: expect.stringContaining('is not an armored OpenPGP private key') });
+    await expect(cli(t, ['login', '--server', t.url, '--key', join(t.dir, 'missing.asc')])).rejects.toThrow(/cannot read .*missing\.asc \(ENOENT\)/);
+    const res = await cli(t, ['login', '--server', t.url, '--key', key, '--passphrase-file', pass]);
+    expect(res.code).toBe(0);
+    expect(res.out).toContain('complete: logged in as locked-user');
   });
 
   it('the CLI revokes a key, which then cannot log in', async () => {

@@ -1,9 +1,11 @@
-import { createMessage, decrypt, encrypt, readKey, readMessage } from 'openpgp';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createMessage, decrypt, encrypt, enums, generateKey, readKey, readMessage } from 'openpgp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
 import { ConfigError } from '../../src/errors.js';
 import { completeLogin, login, requestUserToken } from '../../src/methods/gpgauth/client.js';
-import { decodeUserAuthToken } from '../../src/methods/gpgauth/encoding.js';
+import { decodeUserAuthToken, encodeUserAuthToken } from '../../src/methods/gpgauth/encoding.js';
 import { EXPOSED_HEADERS } from '../../src/methods/gpgauth/headers.js';
 import { formatNonce, newNonce } from '../../src/methods/gpgauth/nonce.js';
 import { startTestDaemon } from '../support/daemon.js';
@@ -60,6 +62,11 @@ describe('gpgAuth over HTTP', () => {
     expect(body.fingerprint).toBe(t.server.fingerprint);
     expect((await readKey({ armoredKey: body.keydata })).getFingerprint().toUpperCase()).toBe(t.server.fingerprint);
     expect(body.keydata).not.toContain('PRIVATE');
+  });
+
+  it('the JSON envelope carries servertime from the injected clock', async () => {
+    const res = await fetch(`${t.url}/auth/verify.json`);
+    expect(((await res.json()) as { header: { servertime: number } }).header.servertime).toBe(Math.floor(clock.now() / 1000));
   });
 
   it('logs in with the TypeScript client, issuing a session readable by GET /v1/session (GPG-7)', async () => {
@@ -128,6 +135,7 @@ describe('gpgAuth over HTTP', () => {
     expect(new Set(answers.map((a) => JSON.stringify(a))).size).toBe(1);
     expect(answers[0]?.[0]).toBe('true');
     expect(answers[0]?.[1]).toBeNull();
+    expect(answers[0]?.[2]).toBe('stage0');
   });
 
   it('stage 1: the §8 row and a PHP-encoded token encrypted to the user and signed by the server (GPG-6)', async () => {
@@ -181,6 +189,18 @@ describe('gpgAuth over HTTP', () => {
     const res = await postStage(t.url, { keyid: alice.fingerprint, user_token_result: token });
     expect(res.status).toBe(400);
     expect(res.headers.get('X-GPGAuth-Progress')).toBe('stage2');
+  });
+
+  it('a key that expired after its import is refused at stage 1 like an unknown key', async () => {
+    const created = new Date(clock.now() - 3 * 86_400_000);
+    const { publicKey } = await generateKey({ type: 'ecc', userIDs: [{ name: 'erin' }], date: created, keyExpirationTime: 86_400, format: 'armored' });
+    const fingerprint = (await readKey({ armoredKey: publicKey })).getFingerprint().toUpperCase();
+    // Imported while it was valid: stored directly, as `gpg import` did then.
+    t.daemon.store.gpgKeys.add(t.daemon.store.users.add({ username: 'erin' }).id, fingerprint, publicKey);
+    const res = await postStage(t.url, { keyid: fingerprint });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('X-GPGAuth-Debug')).toBe(NO_USER);
+    expect(res.headers.has('X-GPGAuth-User-Auth-Token')).toBe(false);
   });
 
   it('two concurrent stage-2 posts with one token: exactly one wins', async () => {
@@ -238,6 +258,29 @@ describe('gpgAuth over HTTP', () => {
   });
 });
 
+describe('gpgAuth client against a hostile server', () => {
+  it('refuses a stage-1 compression bomb instead of inflating it', async () => {
+    const [server, user] = await Promise.all([makeKeyPair('evil'), makeKeyPair('victim')]);
+    const bomb = await encrypt({
+      message: await createMessage({ text: formatNonce(crypto.randomUUID()) + ' '.repeat(1_000_000) }),
+      encryptionKeys: user.privateKey.toPublic(),
+      signingKeys: server.privateKey,
+      config: { preferredCompressionAlgorithm: enums.compression.zlib },
+    });
+    const http = createServer((_req, res) => {
+      res.writeHead(200, { 'X-GPGAuth-Version': '1.3.0', 'X-GPGAuth-Progress': 'stage1', 'X-GPGAuth-Authenticated': 'false', 'X-GPGAuth-User-Auth-Token': encodeUserAuthToken(bomb) });
+      res.end('{}');
+    });
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = http.address() as AddressInfo;
+      await expect(requestUserToken(`http://127.0.0.1:${port}`, user.fingerprint, server.privateKey.toPublic(), user.privateKey)).rejects.toThrow(/Maximum decompressed message size exceeded/);
+    } finally {
+      http.close();
+    }
+  });
+});
+
 describe('gpgAuth brute-force regulation (GPG-3)', () => {
   it('bans the key and the address after repeated failures, with Retry-After', async () => {
     const t = await startGpgAuthDaemon('[regulation]\nmax_retries = 3\nfind_time = 60\nban_time = 120');
@@ -251,6 +294,32 @@ describe('gpgAuth brute-force regulation (GPG-3)', () => {
       expect(banned.headers.get('X-GPGAuth-Version')).toBe('1.3.0');
       // The address is banned too: another key from it is refused.
       expect((await postStage(t.url, { keyid: 'A'.repeat(40) })).status).toBe(429);
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it('counts the key and the address separately (clients behind a trusted proxy)', async () => {
+    const t = await startGpgAuthDaemon('[http]\nlisten = "127.0.0.1:0"\ntrusted_proxies = ["127.0.0.1/32"]\n[regulation]\nmax_retries = 3\nfind_time = 60\nban_time = 120');
+    const from = (ip: string, fields: Record<string, string>) =>
+      fetch(`${t.url}/auth/login.json`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': ip }, body: JSON.stringify({ gpg_auth: fields }) });
+    try {
+      const alice = await makeKeyPair('alice');
+      const bob = await makeKeyPair('bob');
+      await t.addUser('alice', alice);
+      await t.addUser('bob', bob);
+      // One key attacked from many addresses: the key is banned, even from a fresh address.
+      for (const ip of ['192.0.2.1', '192.0.2.2', '192.0.2.3']) expect((await from(ip, { keyid: alice.fingerprint, user_token_result: 'x' })).status).toBe(400);
+      const keyBanned = await from('192.0.2.9', { keyid: alice.fingerprint });
+      expect(keyBanned.status).toBe(429);
+      expect(Number(keyBanned.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect((await from('192.0.2.9', { keyid: bob.fingerprint })).status).toBe(200);
+      // One address trying many keys (enumeration): the address is banned, for every key.
+      for (let i = 0; i < 3; i++) expect((await from('198.51.100.7', { keyid: `${i}`.repeat(40) })).status).toBe(400);
+      const ipBanned = await from('198.51.100.7', { keyid: bob.fingerprint });
+      expect(ipBanned.status).toBe(429);
+      expect(Number(ipBanned.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect((await from('198.51.100.8', { keyid: bob.fingerprint })).status).toBe(200);
     } finally {
       await t.stop();
     }
@@ -303,6 +372,28 @@ describe('gpgAuth debug mode (GPG-3, GPG-5)', () => {
       expect(undecryptable.headers.get('X-GPGAuth-Debug')).toBe('The server verify token could not be decrypted.');
       const stage2 = await postStage(t.url, { keyid: alice.fingerprint, user_token_result: 'x' });
       expect(stage2.headers.get('X-GPGAuth-Debug')).toBe('The user token result should be a valid nonce.');
+      // A compression bomb is refused while inflating, not decompressed to the end (~1 KB of armor, 1 MB inside).
+      const bomb = await encrypt({
+        message: await createMessage({ text: formatNonce(crypto.randomUUID()) + ' '.repeat(1_000_000) }),
+        encryptionKeys: t.server.privateKey.toPublic(),
+        config: { preferredCompressionAlgorithm: enums.compression.zlib },
+      });
+      expect(bomb.length).toBeLessThan(16_384);
+      const bombed = await postStage(t.url, { keyid: alice.fingerprint, server_verify_token: bomb });
+      expect(bombed.status).toBe(200);
+      expect(bombed.headers.get('X-GPGAuth-Debug')).toBe('The server verify token could not be decrypted.');
+      // Every session-key packet naming the server key costs a private-key operation: at most 4.
+      const serverPublicKey = t.server.privateKey.toPublic();
+      const nonce = formatNonce(crypto.randomUUID());
+      const toServer = async (copies: number) => encrypt({ message: await createMessage({ text: nonce }), encryptionKeys: Array.from({ length: copies }, () => serverPublicKey) });
+      expect((await postStage(t.url, { keyid: alice.fingerprint, server_verify_token: await toServer(4) })).headers.get('X-GPGAuth-Verify-Response')).toBe(nonce);
+      const many = await postStage(t.url, { keyid: alice.fingerprint, server_verify_token: await toServer(5) });
+      expect(many.headers.get('X-GPGAuth-Debug')).toBe('The server verify token could not be decrypted.');
+      // An armored token far beyond any real one is invalid input.
+      const huge = `-----BEGIN PGP MESSAGE-----\n\n${'A'.repeat(20_000)}\n-----END PGP MESSAGE-----\n`;
+      const oversized = await postStage(t.url, { keyid: alice.fingerprint, server_verify_token: huge });
+      expect(oversized.status).toBe(400);
+      expect(oversized.headers.get('X-GPGAuth-Debug')).toBe('The server verify token is missing or invalid.');
     } finally {
       await t.stop();
     }

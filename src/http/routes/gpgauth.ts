@@ -1,4 +1,5 @@
 import type { Middleware, ParameterizedContext } from 'koa';
+import type { Clock } from '../../clock.js';
 import { AppError } from '../../errors.js';
 import { BASE_HEADERS, START_HEADERS } from '../../methods/gpgauth/headers.js';
 import { METHOD, type GpgAuthService } from '../../methods/gpgauth/service.js';
@@ -9,8 +10,8 @@ import type { AppState } from '../context.js';
 export type GpgAuthServiceRef = () => GpgAuthService | undefined;
 
 /** passbolt's JSON envelope, which its clients parse (spec/gpgauth.md §5). */
-function envelope(ctx: ParameterizedContext<AppState>, status: 'success' | 'error', code: number, message: string, body: unknown) {
-  return { header: { id: ctx.state.requestId, status, servertime: Math.floor(Date.now() / 1000), action: ctx.state.route ?? ctx.path, message, url: ctx.path, code }, body };
+function envelope(ctx: ParameterizedContext<AppState>, clock: Clock, status: 'success' | 'error', code: number, message: string, body: unknown) {
+  return { header: { id: ctx.state.requestId, status, servertime: Math.floor(clock.now() / 1000), action: ctx.state.route ?? ctx.path, message, url: ctx.path, code }, body };
 }
 
 /** The service, or a 503 answer (rendered here: the error handler hides every 5xx description). */
@@ -24,18 +25,18 @@ function serviceOrUnavailable(ctx: ParameterizedContext<AppState>, ref: GpgAuthS
 }
 
 // GET /auth/verify.json: the server's fingerprint and armored public key (GPG-1).
-export function gpgAuthVerifyGet(ref: GpgAuthServiceRef): Middleware<AppState> {
+export function gpgAuthVerifyGet(ref: GpgAuthServiceRef, clock: Clock): Middleware<AppState> {
   return function answerServerKey(ctx) {
     ctx.set(BASE_HEADERS);
     const service = serviceOrUnavailable(ctx, ref);
     if (!service) return;
     const { fingerprint, publicArmored } = service.serverKey;
-    ctx.body = envelope(ctx, 'success', 200, 'The operation was successful.', { fingerprint, keydata: publicArmored });
+    ctx.body = envelope(ctx, clock, 'success', 200, 'The operation was successful.', { fingerprint, keydata: publicArmored });
   };
 }
 
 // POST /auth/verify.json and /auth/login.json: one stage dispatcher (GPG-1, §3).
-export function gpgAuthLogin(ref: GpgAuthServiceRef, sessions: SessionManager): Middleware<AppState> {
+export function gpgAuthLogin(ref: GpgAuthServiceRef, sessions: SessionManager, clock: Clock): Middleware<AppState> {
   return async function answerGpgAuthStage(ctx) {
     ctx.set(BASE_HEADERS);
     ctx.set(START_HEADERS);
@@ -50,32 +51,32 @@ export function gpgAuthLogin(ref: GpgAuthServiceRef, sessions: SessionManager): 
     const ok = outcome.status === 200 && outcome.headers['X-GPGAuth-Error'] === undefined;
     if (outcome.login) {
       sessions.issue(ctx, { user: outcome.login.user, method: METHOD, data: { fingerprint: outcome.login.fingerprint } });
-      ctx.body = envelope(ctx, 'success', 200, outcome.message, { user: outcome.login.user, fingerprint: outcome.login.fingerprint });
+      ctx.body = envelope(ctx, clock, 'success', 200, outcome.message, { user: outcome.login.user, fingerprint: outcome.login.fingerprint });
       return;
     }
-    ctx.body = envelope(ctx, ok ? 'success' : 'error', outcome.status, outcome.message, null);
+    ctx.body = envelope(ctx, clock, ok ? 'success' : 'error', outcome.status, outcome.message, null);
   };
 }
 
 // GET|POST /auth/logout: where X-GPGAuth-Logout-URL points; ends the login session.
-export function gpgAuthLogout(sessions: SessionManager): Middleware<AppState> {
+export function gpgAuthLogout(sessions: SessionManager, clock: Clock): Middleware<AppState> {
   return function endGpgAuthSession(ctx) {
     ctx.set(BASE_HEADERS);
     ctx.set('Cache-Control', 'no-store');
     sessions.logout(ctx);
-    ctx.body = envelope(ctx, 'success', 200, 'You are now logged out.', null);
+    ctx.body = envelope(ctx, clock, 'success', 200, 'You are now logged out.', null);
   };
 }
 
 // GET /auth/is-authenticated.json: passbolt's session check (403 without a live session).
-export function gpgAuthIsAuthenticated(sessions: SessionManager): Middleware<AppState> {
+export function gpgAuthIsAuthenticated(sessions: SessionManager, clock: Clock): Middleware<AppState> {
   return function answerIsAuthenticated(ctx) {
     ctx.set(BASE_HEADERS);
     ctx.set('Cache-Control', 'no-store');
     const session = sessions.current(ctx);
     ctx.status = session ? 200 : 403;
     ctx.body = session
-      ? envelope(ctx, 'success', 200, 'The operation was successful.', 'success')
-      : envelope(ctx, 'error', 403, 'Authentication is required to continue', null);
+      ? envelope(ctx, clock, 'success', 200, 'The operation was successful.', 'success')
+      : envelope(ctx, clock, 'error', 403, 'Authentication is required to continue', null);
   };
 }

@@ -1,8 +1,13 @@
 import { createMessage, decrypt, encrypt, readKey, readMessage, type Key, type PrivateKey } from 'openpgp';
 import { decodeUserAuthToken } from './encoding.js';
-import { newNonce, parseNonce } from './nonce.js';
+import { newNonce, NONCE_DECRYPT_CONFIG, parseNonce } from './nonce.js';
 
-/** A gpgAuth client for TypeScript callers and `authbridge gpg login` (spec/gpgauth.md §5–§7). */
+/**
+ * A gpgAuth client for TypeScript callers and `authbridge gpg login` (spec/gpgauth.md §5–§7).
+ * Published as `authbridge/gpgauth-client` (package.json "exports", with type declarations).
+ */
+
+export { decodeUserAuthToken } from './encoding.js';
 
 export class GpgAuthClientError extends Error {}
 
@@ -56,7 +61,7 @@ export async function requestUserToken(server: string, userFingerprint: string, 
   const header = res.headers.get('X-GPGAuth-User-Auth-Token');
   if (!header) throw new GpgAuthClientError('no X-GPGAuth-User-Auth-Token');
   const message = await readMessage({ armoredMessage: decodeUserAuthToken(header) });
-  const { data } = await decrypt({ message, decryptionKeys: userKey, verificationKeys: serverKey, expectSigned: true, format: 'utf8' });
+  const { data } = await decrypt({ message, decryptionKeys: userKey, verificationKeys: serverKey, expectSigned: true, format: 'utf8', config: NONCE_DECRYPT_CONFIG });
   if (typeof data !== 'string' || parseNonce(data) === undefined) throw new GpgAuthClientError('the user token is not a gpgAuth 1.3.0 nonce');
   return data;
 }

@@ -25,12 +25,12 @@ export function createGpgAuthModule(ctx: MethodContext): GpgAuthModule {
       return service;
     },
     routes(router) {
-      router.get('/auth/verify.json', named('/auth/verify.json'), gpgAuthVerifyGet(ref));
-      router.post('/auth/verify.json', named('/auth/verify.json'), gpgAuthLogin(ref, sessions));
-      router.post('/auth/login.json', named('/auth/login.json'), gpgAuthLogin(ref, sessions));
-      router.get('/auth/logout', named('/auth/logout'), gpgAuthLogout(sessions));
-      router.post('/auth/logout', named('/auth/logout'), gpgAuthLogout(sessions));
-      router.get('/auth/is-authenticated.json', named('/auth/is-authenticated.json'), gpgAuthIsAuthenticated(sessions));
+      router.get('/auth/verify.json', named('/auth/verify.json'), gpgAuthVerifyGet(ref, clock));
+      router.post('/auth/verify.json', named('/auth/verify.json'), gpgAuthLogin(ref, sessions, clock));
+      router.post('/auth/login.json', named('/auth/login.json'), gpgAuthLogin(ref, sessions, clock));
+      router.get('/auth/logout', named('/auth/logout'), gpgAuthLogout(sessions, clock));
+      router.post('/auth/logout', named('/auth/logout'), gpgAuthLogout(sessions, clock));
+      router.get('/auth/is-authenticated.json', named('/auth/is-authenticated.json'), gpgAuthIsAuthenticated(sessions, clock));
     },
     // Without a configured key gpgAuth is off (like xmpp.enabled = false) and stays out of /readyz.
     ...(settings.server_key_file === undefined ? {} : { readiness: { name: 'gpgauth', check: () => ({ up: service !== undefined, ...(service ? {} : { detail: 'server key not loaded' }) }) } }),

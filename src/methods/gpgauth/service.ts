@@ -1,10 +1,10 @@
-import { createMessage, decrypt, encrypt, readKey, readMessage, type Key } from 'openpgp';
+import { createMessage, decrypt, encrypt, enums, readKey, readMessage, type Key } from 'openpgp';
 import type { Clock } from '../../clock.js';
 import { accountKey, ipKey, type Regulation } from '../../regulation/regulation.js';
 import type { GpgKey } from '../../store/gpg-keys.js';
 import type { Store } from '../../store/store.js';
 import { encodeUserAuthToken } from './encoding.js';
-import { newNonce, parseNonce } from './nonce.js';
+import { MAX_ARMORED_TOKEN, MAX_TOKEN_RECIPIENTS, newNonce, NONCE_DECRYPT_CONFIG, parseNonce } from './nonce.js';
 import { gpgAuthFields, isArmoredMessage, normalizeKeyId, stageOf } from './request.js';
 import type { ServerKey } from './server-key.js';
 
@@ -65,12 +65,13 @@ export class GpgAuthService {
 
   // §5 (GPG-5): decrypt, echo only a well-formed nonce; which check failed stays hidden.
   async #stage0(token: unknown, keys: string[], fingerprint: string): Promise<StageOutcome> {
-    if (!isArmoredMessage(token)) return this.#fail(keys, { status: 400, headers: { 'X-GPGAuth-Error': 'true', ...this.#debug('The server verify token is missing or invalid.') }, message: 'The server verify token is missing or invalid.' }, 0, fingerprint);
+    if (!isArmoredMessage(token) || token.length > MAX_ARMORED_TOKEN) return this.#fail(keys, { status: 400, headers: { 'X-GPGAuth-Error': 'true', ...this.#debug('The server verify token is missing or invalid.') }, message: 'The server verify token is missing or invalid.' }, 0, fingerprint);
     let plaintext: string | undefined;
     let why = 'The server verify token could not be decrypted.';
     try {
       const message = await readMessage({ armoredMessage: token });
-      const { data } = await decrypt({ message, decryptionKeys: this.serverKey.privateKey, format: 'utf8' });
+      if (message.packets.filterByTag(enums.packet.publicKeyEncryptedSessionKey).length > MAX_TOKEN_RECIPIENTS) throw new Error('too many recipients');
+      const { data } = await decrypt({ message, decryptionKeys: this.serverKey.privateKey, format: 'utf8', config: NONCE_DECRYPT_CONFIG });
       plaintext = typeof data === 'string' ? data : undefined;
       if (parseNonce(plaintext) === undefined) why = 'The server verify token is not a valid nonce.';
     } catch {

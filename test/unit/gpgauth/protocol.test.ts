@@ -1,3 +1,4 @@
+import { createMessage, encrypt, generateKey } from 'openpgp';
 import { describe, expect, it } from 'vitest';
 import { decodeUserAuthToken, encodeUserAuthToken } from '../../../src/methods/gpgauth/encoding.js';
 import { formatNonce, newNonce, parseNonce } from '../../../src/methods/gpgauth/nonce.js';
@@ -57,6 +58,20 @@ describe('PHP-style token encoding (GPG-6, spec §6)', () => {
     const encoded = encodeUserAuthToken(armored);
     expect(encoded.startsWith('-----BEGIN\\+PGP\\+MESSAGE-----%0A%0AwV4DN%2Ba%2Fb%3Dc\\.d-e_f%0A%3DAbC%2B%0A')).toBe(true);
     expect(encoded).not.toMatch(/[^A-Za-z0-9_.\-%+\\]/);
+  });
+
+  it('round-trips real OpenPGP.js messages (sizes of spec §6 for an ed25519 user)', async () => {
+    const { privateKey: server } = await generateKey({ type: 'ecc', curve: 'ed25519Legacy', userIDs: [{ name: 's' }], format: 'object' });
+    const { publicKey: user } = await generateKey({ type: 'ecc', curve: 'ed25519Legacy', userIDs: [{ name: 'u' }], format: 'object' });
+    for (let i = 0; i < 5; i++) {
+      const real = await encrypt({ message: await createMessage({ text: newNonce().nonce }), encryptionKeys: user, signingKeys: server });
+      const encoded = encodeUserAuthToken(real);
+      expect(encoded.startsWith('-----BEGIN\\+PGP\\+MESSAGE-----%0A')).toBe(true);
+      expect(phpDecode(encoded)).toBe(real);
+      expect(decodeUserAuthToken(encoded)).toBe(real);
+      expect(real.length).toBeGreaterThan(600);
+      expect(real.length).toBeLessThan(660);
+    }
   });
 
   it('round-trips through stripslashes(urldecode()) and our decoder', () => {

@@ -51,6 +51,13 @@ describe('gpgAuth token store (GPG-8)', () => {
     expect(store.gpgTokens.consume(uuid(9), bob, clock.now(), TTL)).toBe(true);
   });
 
+  it('a flood of new tokens for one user leaves only the cap of rows', () => {
+    for (let i = 1; i <= 200; i++) store.gpgTokens.create(uuid(i), alice, clock.now(), TTL, 5);
+    expect(store.db.prepare('SELECT COUNT(*) AS n FROM gpg_tokens WHERE user_id = ?').get(alice)).toEqual({ n: 5 });
+    expect(store.gpgTokens.consume(uuid(195), alice, clock.now(), TTL)).toBe(false);
+    expect(store.gpgTokens.consume(uuid(196), alice, clock.now(), TTL)).toBe(true);
+  });
+
   it('purges rows older than the TTL', () => {
     store.gpgTokens.create(uuid(1), alice, clock.now(), TTL, 5);
     clock.advance(TTL);
