@@ -54,6 +54,7 @@ export class KerberosService {
   readonly #regulation: Regulation;
   readonly #ccaches: CcacheDirectory;
   readonly #accepted: AcceptedTokens;
+  #keytabProblemLogged = false;
 
   constructor(deps: { acceptor: Acceptor; settings: KerberosSettings; store: Store; clock: Clock; logger: Logger; regulation: Regulation; ccaches: CcacheDirectory }) {
     this.#acceptor = deps.acceptor;
@@ -144,13 +145,29 @@ export class KerberosService {
     }
   }
 
-  /** KRB-1: a keytab that went missing is our configuration error (500), not the client's. */
-  #assertKeytabReadable(cause: Error): void {
+  /** Why the keytab cannot be read now, if it cannot (readiness and refused accepts ask). */
+  keytabProblem(): string | undefined {
     try {
       accessSync(this.#settings.keytab_file, constants.R_OK);
-    } catch {
-      throw new AppError(500, 'ERR_KERBEROS_NOT_CONFIGURED', `keytab ${this.#settings.keytab_file} is not readable`, { cause });
+      return undefined;
+    } catch (err) {
+      return `keytab ${this.#settings.keytab_file} is not readable (${(err as NodeJS.ErrnoException).code ?? String(err)})`;
     }
+  }
+
+  /**
+   * KRB-1: a keytab that went missing after start-up is our configuration error (500),
+   * not the client's. Logged once until the keytab is readable again.
+   */
+  #assertKeytabReadable(cause: Error): void {
+    const problem = this.keytabProblem();
+    if (problem === undefined) {
+      this.#keytabProblemLogged = false;
+      return;
+    }
+    if (!this.#keytabProblemLogged) this.#logger.warn('kerberos.not_ready', { keytab: this.#settings.keytab_file, reason: problem, gss: cause.message });
+    this.#keytabProblemLogged = true;
+    throw new AppError(500, 'ERR_KERBEROS_NOT_CONFIGURED', problem, { cause });
   }
 
   /** Removes the cache a login session carried, when that session ends (logout, expiry, a new login). */
