@@ -39,13 +39,12 @@ export function negotiate(deps: NegotiateDeps): Middleware<AppState> {
     const caller: Caller = { client: deps.apiClient(ctx), ip: ctx.state.clientIp };
     let login: KerberosLogin;
     try {
-      login = await deps.service.login(header.token, caller);
+      login = await deps.service.login(header.token, caller, (admitted) => deps.startSession(ctx, admitted));
     } catch (err) {
       if (err instanceof AppError && err.code === 'ERR_KERBEROS_NOT_CONFIGURED') return answerNotConfigured(ctx);
       throw err;
     }
     ctx.set('WWW-Authenticate', negotiateChallenge(login.replyToken));
-    deps.startSession(ctx, login);
     ctx.body = {
       user: login.user.username,
       principal: login.principal,
