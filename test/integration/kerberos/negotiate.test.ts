@@ -291,10 +291,18 @@ describe('Kerberos policy and configuration', () => {
 
   it('shows the cache path only to allowed addresses or API clients', async () => {
     const d = await start(`${kerberosToml(keytab)}\n[api]\nallow_unauthenticated_from = ["10.0.0.0/8"]\n`);
-    const hidden = JSON.parse((await aliceCurl(d.negotiate, '--delegation', 'always')).body) as Record<string, unknown>;
+    const hiddenLogin = await aliceCurl(d.negotiate, '--delegation', 'always');
+    const hidden = JSON.parse(hiddenLogin.body) as Record<string, unknown>;
     expect(hidden).toMatchObject({ user: 'alice', delegated: true });
     expect(hidden['ccache']).toBeUndefined();
+    // Nor does the browser's cookie show it from here: GET /v1/session is an API route.
+    const cookie = (hiddenLogin.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    const asBrowser = await fetch(`${d.url}/v1/session`, { headers: { cookie } });
+    expect(asBrowser.status).toBe(401);
+    expect(await asBrowser.json()).toMatchObject({ error: 'ERR_UNAUTHENTICATED' });
     const { token } = d.daemon.store.clients.add('webapp');
+    const asWebapp = await fetch(`${d.url}/v1/session`, { headers: { cookie, authorization: `Bearer ${token}` } });
+    expect(await asWebapp.json()).toMatchObject({ user: 'alice', method: 'kerberos', data: { ccache: expect.stringContaining('/ccaches/cc_') } });
     const shown = JSON.parse((await aliceCurl(d.negotiate, '--delegation', 'always', '-H', `X-Authbridge-Client: Bearer ${token}`)).body) as Record<string, unknown>;
     expect(shown['ccache']).toEqual(expect.stringContaining('/ccaches/cc_'));
     expect(d.daemon.store.audit.recent(1)[0]).toMatchObject({ method: 'kerberos', result: 'success', client: 'webapp' });
