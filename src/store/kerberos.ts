@@ -34,6 +34,9 @@ export class KerberosRepository {
   readonly #db: Db;
   readonly #clock: Clock;
   readonly #insertCcache;
+  readonly #findCcacheByPath;
+  /** Built once: better-sqlite3's transaction() wrapper is not free to make per login. */
+  readonly #transaction: (fn: () => unknown) => unknown;
 
   constructor(db: Db, clock: Clock) {
     this.#db = db;
@@ -41,11 +44,13 @@ export class KerberosRepository {
     this.#insertCcache = db.prepare(
       'INSERT INTO kerberos_ccaches (id, path, principal, user_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)',
     );
+    this.#findCcacheByPath = db.prepare('SELECT * FROM kerberos_ccaches WHERE path = ?');
+    this.#transaction = db.transaction((fn: () => unknown) => fn());
   }
 
   /** Runs `fn` in one transaction (one commit for everything a login records). */
   atomically<T>(fn: () => T): T {
-    return this.#db.transaction(fn)();
+    return this.#transaction(fn) as T;
   }
 
   addCcache(input: Omit<StoredCcache, 'createdAt'>): void {
@@ -53,7 +58,7 @@ export class KerberosRepository {
   }
 
   findCcacheByPath(path: string): StoredCcache | undefined {
-    const row = this.#db.prepare('SELECT * FROM kerberos_ccaches WHERE path = ?').get(path) as CcacheRow | undefined;
+    const row = this.#findCcacheByPath.get(path) as CcacheRow | undefined;
     return row && toCcache(row);
   }
 

@@ -41,12 +41,14 @@ export class UserRepository {
   readonly #db: Db;
   readonly #clock: Clock;
   readonly #findByUsername;
+  readonly #findByIdentity;
 
   constructor(db: Db, clock: Clock) {
     this.#db = db;
     this.#clock = clock;
     // Prepared once: methods look the user up on every login.
     this.#findByUsername = db.prepare('SELECT * FROM users WHERE username = ?');
+    this.#findByIdentity = db.prepare('SELECT users.* FROM users JOIN identities ON identities.user_id = users.id WHERE identities.kind = ? AND identities.value = ?');
   }
 
   /** Creates a user with its identities in one transaction. */
@@ -79,9 +81,7 @@ export class UserRepository {
   }
 
   findByIdentity(kind: IdentityKind, value: string): User | undefined {
-    const row = this.#db
-      .prepare('SELECT users.* FROM users JOIN identities ON identities.user_id = users.id WHERE identities.kind = ? AND identities.value = ?')
-      .get(kind, value) as UserRow | undefined;
+    const row = this.#findByIdentity.get(kind, value) as UserRow | undefined;
     return row && toUser(row);
   }
 

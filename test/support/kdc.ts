@@ -23,8 +23,8 @@ export interface TestRealm {
   addPrincipal(name: string, options?: { password?: string; flags?: string }): void;
   /** Writes the principals' keys to a new keytab file and returns its path. */
   keytab(file: string, ...principals: string[]): string;
-  /** `kinit -f` into a new file cache; returns its path. */
-  kinit(principal: string, password: string): string;
+  /** `kinit -f` into a new file cache (`lifetime` as kinit -l takes it, e.g. "1h"); returns its path. */
+  kinit(principal: string, password: string, options?: { lifetime?: string }): string;
   stop(): void;
 }
 
@@ -150,9 +150,10 @@ export async function startTestRealm(realm = 'TEST.LOCAL'): Promise<TestRealm> {
       for (const principal of principals) kadmin(`ktadd -k ${path} ${principal}`);
       return path;
     },
-    kinit(principal, password) {
+    kinit(principal, password, options = {}) {
       const path = join(dir, `user-${++caches}.ccache`);
-      execFileSync('kinit', ['-f', principal], { env: { ...env, KRB5CCNAME: `FILE:${path}` }, input: `${password}\n`, stdio: ['pipe', 'pipe', 'pipe'] });
+      const lifetime = options.lifetime === undefined ? [] : ['-l', options.lifetime];
+      execFileSync('kinit', ['-f', ...lifetime, principal], { env: { ...env, KRB5CCNAME: `FILE:${path}` }, input: `${password}\n`, stdio: ['pipe', 'pipe', 'pipe'] });
       return path;
     },
     stop,

@@ -2,6 +2,7 @@
 #include <gssapi/gssapi.h>
 #include <gssapi/gssapi_ext.h>
 #include <string>
+#include <vector>
 #include "status.h"
 
 // 1.3.6.1.5.5.2 (RFC 4178), the mechanism HTTP Negotiate uses (RFC 4559).
@@ -40,11 +41,13 @@ Napi::Value Initiate(const Napi::CallbackInfo& info) {
   major = gss_init_sec_context(&minor, cred, &context, name, &spnegoOid, flags, GSS_C_INDEFINITE, GSS_C_NO_CHANNEL_BINDINGS,
                                GSS_C_NO_BUFFER, nullptr, &output, nullptr, nullptr);
   GssStatus failure = GSS_ERROR(major) ? describeStatus("gss_init_sec_context", major, minor) : GssStatus{};
-  Napi::Value token = output.length > 0 ? Napi::Buffer<uint8_t>::Copy(env, static_cast<uint8_t*>(output.value), output.length).As<Napi::Value>() : env.Null();
+  // Everything GSS handed out is released before any JS allocation, which may throw.
+  std::vector<uint8_t> token(static_cast<uint8_t*>(output.value), static_cast<uint8_t*>(output.value) + output.length);
   gss_release_buffer(&ignored, &output);
   if (context != GSS_C_NO_CONTEXT) gss_delete_sec_context(&ignored, &context, GSS_C_NO_BUFFER);
   gss_release_cred(&ignored, &cred);
   gss_release_name(&ignored, &name);
   if (failure.major != GSS_S_COMPLETE) throw toJsError(env, failure);
-  return token;
+  if (token.empty()) return env.Null();
+  return Napi::Buffer<uint8_t>::Copy(env, token.data(), token.size());
 }

@@ -30,7 +30,7 @@ function prepareReplayCache(dir: string): string {
 /**
  * Kerberos SPNEGO (spec/kerberos.md). Credentials are acquired from the keytab once at
  * construction; when that fails the method logs one line and is not ready, and the
- * route answers 500 (KRB-1) while the other methods keep serving.
+ * route answers 500 ERR_KERBEROS_NOT_CONFIGURED (KRB-1) while the other methods keep serving.
  */
 export function createKerberosModule(ctx: MethodContext): KerberosModule | undefined {
   const { config, logger, store, clock, regulation, sessions } = ctx;
@@ -69,7 +69,14 @@ export function createKerberosModule(ctx: MethodContext): KerberosModule | undef
   return {
     name: 'kerberos',
     service,
-    readiness: { name: 'kerberos', check: () => (ready ? { up: true } : { up: false, detail: problem }) },
+    readiness: {
+      name: 'kerberos',
+      check: () => {
+        // The keytab is read at every accept: one that vanished later makes the method not ready again.
+        const detail = ready ? ready.keytabProblem() : problem;
+        return detail === undefined ? { up: true } : { up: false, detail };
+      },
+    },
     routes(router) {
       router.get(
         '/v1/negotiate',

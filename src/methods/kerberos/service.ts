@@ -54,6 +54,7 @@ export class KerberosService {
   readonly #regulation: Regulation;
   readonly #ccaches: CcacheDirectory;
   readonly #accepted: AcceptedTokens;
+  #keytabProblemLogged = false;
 
   constructor(deps: { acceptor: Acceptor; settings: KerberosSettings; store: Store; clock: Clock; logger: Logger; regulation: Regulation; ccaches: CcacheDirectory }) {
     this.#acceptor = deps.acceptor;
@@ -66,7 +67,12 @@ export class KerberosService {
     this.#accepted = new AcceptedTokens(deps.clock, acceptedTokenMemoryMs);
   }
 
-  async login(token: Buffer, caller: Caller): Promise<KerberosLogin> {
+  /**
+   * Accepts one Negotiate token. `onLogin` runs inside the transaction that records a
+   * successful login, so that what the caller keeps beside it (the login session) is
+   * written in the same commit.
+   */
+  async login(token: Buffer, caller: Caller, onLogin?: (login: KerberosLogin) => void): Promise<KerberosLogin> {
     // Every attempt is audited and logged as auth.kerberos (OPS-14); never the token itself.
     const audit = (subject: string | null, result: string, detail?: string) => {
       this.#store.audit.record({ method, subject, result, client: caller.client?.name ?? null, ip: caller.ip, detail: detail ?? null });
@@ -93,29 +99,39 @@ export class KerberosService {
     this.#accepted.remember(tokenHash);
     const now = this.#clock.now();
     const principal = parsePrincipal(accepted.principal);
-    // Everything a login records goes into one SQLite transaction: one commit per login.
-    const verdict = this.#store.kerberos.atomically(() => {
-      const admitted = this.#admit(principal);
-      const subject = principal?.text ?? accepted.principal;
-      if ('refusal' in admitted) {
-        this.#regulation.recordFailure([ipKey(caller.ip), accountKey(method, subject)]);
-        audit(subject, admitted.result);
-      } else {
+    const delegated = accepted.delegated;
+    let storedPath: string | undefined;
+    try {
+      // Everything a login records (audit, stored cache, the caller's session) is one commit.
+      const verdict = this.#store.kerberos.atomically(() => {
+        const admitted = this.#admit(principal);
+        const subject = principal?.text ?? accepted.principal;
+        if ('refusal' in admitted) {
+          this.#regulation.recordFailure([ipKey(caller.ip), accountKey(method, subject)]);
+          audit(subject, admitted.result);
+          return admitted;
+        }
         this.#regulation.recordSuccess(accountKey(method, subject));
-        audit(subject, 'success', accepted.delegated ? 'credential delegated' : undefined);
-      }
-      return admitted;
-    });
-    if ('refusal' in verdict || !principal) {
-      accepted.delegated?.release();
-      throw 'refusal' in verdict ? verdict.refusal : refusal.invalid();
+        const ccache = delegated ? this.#storeDelegated(delegated, admitted.principal, admitted.user, now) : null;
+        storedPath = ccache?.path;
+        audit(subject, 'success', ccache ? 'credential delegated' : delegated ? 'delegated credential not stored' : undefined);
+        const login: KerberosLogin = { user: admitted.user, principal: admitted.principal.text, ccache, replyToken: accepted.outputToken };
+        onLogin?.(login);
+        return { login };
+      });
+      if ('refusal' in verdict) throw verdict.refusal;
+      return verdict.login;
+    } catch (err) {
+      // The cache's row went with the rolled-back transaction: its file goes too.
+      if (storedPath !== undefined) this.#ccaches.remove(storedPath);
+      throw err;
+    } finally {
+      delegated?.release();
     }
-    const ccache = accepted.delegated ? this.#storeDelegated(accepted.delegated, principal, verdict.user, now) : null;
-    return { user: verdict.user, principal: principal.text, ccache, replyToken: accepted.outputToken };
   }
 
   /** KRB-1: realm allow-list first, then the identities table, then the mapping rule. */
-  #admit(principal: Principal | undefined): { user: User } | { refusal: AppError; result: string } {
+  #admit(principal: Principal | undefined): { user: User; principal: Principal } | { refusal: AppError; result: string } {
     if (!principal) return { refusal: refusal.invalid(), result: 'no_realm' };
     if (!realmAllowed(principal, this.#settings.realms)) return { refusal: refusal.realm(), result: 'realm_not_allowed' };
     const users = this.#store.users;
@@ -123,10 +139,13 @@ export class KerberosService {
     const user = users.findByIdentity('kerberos', principal.text) ?? (mapped === undefined ? undefined : users.findByUsername(mapped));
     if (!user) return { refusal: refusal.unknown(), result: 'unknown_principal' };
     if (user.disabled) return { refusal: refusal.unknown(), result: 'user_disabled' };
-    return { user };
+    return { user, principal };
   }
 
-  /** KRB-4: one 0600 file per login in the 0700 directory, recorded so it is removed on logout or expiry. */
+  /**
+   * KRB-4: one 0600 file per login in the 0700 directory, recorded so it is removed on
+   * logout or expiry. A failure to store costs the delegation, not the login.
+   */
   #storeDelegated(delegated: DelegatedCredential, principal: Principal, user: User, now: number): KerberosLogin['ccache'] {
     const file = this.#ccaches.newFile();
     try {
@@ -139,18 +158,32 @@ export class KerberosService {
       this.#ccaches.remove(file.path);
       this.#logger.error('kerberos.delegation_store_failed', { principal: principal.text, err: String(err) });
       return null;
-    } finally {
-      delegated.release();
     }
   }
 
-  /** KRB-1: a keytab that went missing is our configuration error (500), not the client's. */
-  #assertKeytabReadable(cause: Error): void {
+  /** Why the keytab cannot be read now, if it cannot (readiness and refused accepts ask). */
+  keytabProblem(): string | undefined {
     try {
       accessSync(this.#settings.keytab_file, constants.R_OK);
-    } catch {
-      throw new AppError(500, 'ERR_KERBEROS_NOT_CONFIGURED', `keytab ${this.#settings.keytab_file} is not readable`, { cause });
+      return undefined;
+    } catch (err) {
+      return `keytab ${this.#settings.keytab_file} is not readable (${(err as NodeJS.ErrnoException).code ?? String(err)})`;
     }
+  }
+
+  /**
+   * KRB-1: a keytab that went missing after start-up is our configuration error (500),
+   * not the client's. Logged once until the keytab is readable again.
+   */
+  #assertKeytabReadable(cause: Error): void {
+    const problem = this.keytabProblem();
+    if (problem === undefined) {
+      this.#keytabProblemLogged = false;
+      return;
+    }
+    if (!this.#keytabProblemLogged) this.#logger.warn('kerberos.not_ready', { keytab: this.#settings.keytab_file, reason: problem, gss: cause.message });
+    this.#keytabProblemLogged = true;
+    throw new AppError(500, 'ERR_KERBEROS_NOT_CONFIGURED', problem, { cause });
   }
 
   /** Removes the cache a login session carried, when that session ends (logout, expiry, a new login). */

@@ -1,10 +1,12 @@
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../../src/clock.js';
 import { initiate } from '../../../src/methods/kerberos/gssapi.js';
+import { spawnServe } from '../../support/cli.js';
 import { curl } from '../../support/curl.js';
 import { startTestDaemon, type TestDaemon } from '../../support/daemon.js';
 import { startTestRealm, type TestRealm } from '../../support/kdc.js';
@@ -162,15 +164,77 @@ describe('Kerberos SPNEGO login against a real MIT KDC', () => {
     const res = await curl(['--negotiate', '-u', ':', '--delegation', 'policy', url()], curlEnv(aliceCache));
     expect(JSON.parse(res.body)).toMatchObject({ delegated: true });
   });
+});
 
-  it('removes a stored cache once its ticket has expired', async () => {
-    const res = await curl(['--negotiate', '-u', ':', '--delegation', 'always', url()], curlEnv(aliceCache));
-    const { ccache } = JSON.parse(res.body) as { ccache: string };
-    daemon.daemon.store.purge(clock.now());
+/**
+ * KRB-4: a stored cache is removed when its login session ends (logout and re-login are
+ * tested above; here: expiry) or when its ticket expires, whichever comes first. Each
+ * case gets its own daemon and clock so that only one of the two causes applies.
+ */
+describe('the lifetime of a stored delegated cache (KRB-4)', () => {
+  let realm: TestRealm;
+  let keytab: string;
+  const daemons: TestDaemon[] = [];
+  const hour = 3600_000;
+
+  /** A daemon on `clock` with the given [session] section, alice's delegated login, its cache and cookie. */
+  const delegatedLogin = async (clock: ManualClock, session: string, ticketLifetime: string) => {
+    const d = await startTestDaemon(`${kerberosToml(keytab)}\n[session]\n${session}\n`, { clock });
+    daemons.push(d);
+    d.daemon.store.users.add({ username: 'alice' });
+    const ccacheOfAlice = realm.kinit('alice', 'alice-pw', { lifetime: ticketLifetime });
+    const res = await curl(['--negotiate', '-u', ':', '--delegation', 'always', `${d.url.replace('127.0.0.1', 'localhost')}/v1/negotiate`], { ...realm.env, KRB5CCNAME: `FILE:${ccacheOfAlice}` });
+    expect(res.status).toBe(200);
+    const body = JSON.parse(res.body) as { ccache: string; ccache_expires_at: string };
+    const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    return { d, ccache: body.ccache, expiresAt: Date.parse(body.ccache_expires_at), cookie };
+  };
+  const sessionStatus = async (d: TestDaemon, cookie: string) => (await fetch(`${d.url}/v1/session`, { headers: { cookie } })).status;
+
+  beforeAll(async () => {
+    realm = await startTestRealm();
+    process.env['KRB5_CONFIG'] = realm.krb5Config;
+    realm.addPrincipal('alice', { password: 'alice-pw' });
+    realm.addPrincipal('HTTP/localhost');
+    keytab = realm.keytab('http.keytab', 'HTTP/localhost');
+  });
+  afterAll(async () => {
+    for (const d of daemons) await d.stop();
+    realm?.stop();
+  });
+
+  it('expires with the ticket while the session lives on', async () => {
+    const clock = new ManualClock(Date.now());
+    const { d, ccache, expiresAt, cookie } = await delegatedLogin(clock, 'inactivity = 86400\nexpiration = 172800', '1h');
+    // The delegated TGT ends when alice's TGT does (kinit -l 1h).
+    expect(expiresAt - clock.now()).toBeGreaterThan(0.9 * hour);
+    expect(expiresAt - clock.now()).toBeLessThanOrEqual(hour);
+    d.daemon.store.purge(clock.now());
     expect(existsSync(ccache)).toBe(true);
-    clock.advance(11 * 3600_000); // max_life is 10 h
-    daemon.daemon.store.purge(clock.now());
+    clock.set(expiresAt + 1000);
+    d.daemon.store.purge(clock.now());
     expect(existsSync(ccache)).toBe(false);
+    expect(d.daemon.store.kerberos.allCcachePaths().has(ccache)).toBe(false);
+    expect(await sessionStatus(d, cookie)).toBe(200); // the session itself has a day left
+  });
+
+  it('goes with a session that expires on the purge schedule, the ticket still valid', async () => {
+    const clock = new ManualClock(Date.now());
+    const { d, ccache, expiresAt } = await delegatedLogin(clock, 'inactivity = 600\nexpiration = 3600', '8h');
+    clock.advance(11 * 60_000); // past inactivity, hours before the ticket ends
+    expect(clock.now()).toBeLessThan(expiresAt);
+    d.daemon.store.purge(clock.now());
+    await vi.waitFor(() => expect(existsSync(ccache)).toBe(false));
+    expect(d.daemon.store.kerberos.allCcachePaths().has(ccache)).toBe(false);
+  });
+
+  it('goes with a session found expired when the web application asks for it', async () => {
+    const clock = new ManualClock(Date.now());
+    const { d, ccache, cookie } = await delegatedLogin(clock, 'inactivity = 600\nexpiration = 3600', '8h');
+    expect(await sessionStatus(d, cookie)).toBe(200);
+    clock.advance(3601_000); // past the absolute expiry
+    expect(await sessionStatus(d, cookie)).toBe(401);
+    await vi.waitFor(() => expect(existsSync(ccache)).toBe(false));
   });
 });
 
@@ -208,9 +272,14 @@ describe('Kerberos policy and configuration', () => {
     expect(readdirSync(`${d.dir}/ccaches`)).toEqual([]); // the delegated credential was not kept
   });
 
-  it('accepts any key in the keytab when service is empty (KRB-3)', async () => {
+  it('accepts any key in the keytab when service is empty, still refusing replays in the private cache (KRB-2, KRB-3)', async () => {
     const d = await start(kerberosToml(keytab).replace('service = "HTTP@localhost"', 'service = ""'));
-    expect((await aliceCurl(d.negotiate)).status).toBe(200);
+    const first = await aliceCurl(d.negotiate);
+    expect(first.status).toBe(200);
+    const replay = await fetch(d.negotiate, { headers: { authorization: `Negotiate ${first.sentToken}` } });
+    expect(await replay.json()).toMatchObject({ error: 'ERR_KERBEROS_TOKEN_REPLAYED' });
+    expect(statSync(`${d.dir}/rcache`).mode & 0o777).toBe(0o700);
+    expect(readdirSync(`${d.dir}/rcache`)).toEqual(['authbridge.rcache2']);
   });
 
   it('maps only listed principals with user_mapping = "table"', async () => {
@@ -222,10 +291,18 @@ describe('Kerberos policy and configuration', () => {
 
   it('shows the cache path only to allowed addresses or API clients', async () => {
     const d = await start(`${kerberosToml(keytab)}\n[api]\nallow_unauthenticated_from = ["10.0.0.0/8"]\n`);
-    const hidden = JSON.parse((await aliceCurl(d.negotiate, '--delegation', 'always')).body) as Record<string, unknown>;
+    const hiddenLogin = await aliceCurl(d.negotiate, '--delegation', 'always');
+    const hidden = JSON.parse(hiddenLogin.body) as Record<string, unknown>;
     expect(hidden).toMatchObject({ user: 'alice', delegated: true });
     expect(hidden['ccache']).toBeUndefined();
+    // Nor does the browser's cookie show it from here: GET /v1/session is an API route.
+    const cookie = (hiddenLogin.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    const asBrowser = await fetch(`${d.url}/v1/session`, { headers: { cookie } });
+    expect(asBrowser.status).toBe(401);
+    expect(await asBrowser.json()).toMatchObject({ error: 'ERR_UNAUTHENTICATED' });
     const { token } = d.daemon.store.clients.add('webapp');
+    const asWebapp = await fetch(`${d.url}/v1/session`, { headers: { cookie, authorization: `Bearer ${token}` } });
+    expect(await asWebapp.json()).toMatchObject({ user: 'alice', method: 'kerberos', data: { ccache: expect.stringContaining('/ccaches/cc_') } });
     const shown = JSON.parse((await aliceCurl(d.negotiate, '--delegation', 'always', '-H', `X-Authbridge-Client: Bearer ${token}`)).body) as Record<string, unknown>;
     expect(shown['ccache']).toEqual(expect.stringContaining('/ccaches/cc_'));
     expect(d.daemon.store.audit.recent(1)[0]).toMatchObject({ method: 'kerberos', result: 'success', client: 'webapp' });
@@ -251,7 +328,53 @@ describe('Kerberos policy and configuration', () => {
     const ready = await fetch(`${d.url}/readyz`);
     expect(ready.status).toBe(503);
     expect(await ready.json()).toMatchObject({ checks: expect.arrayContaining([expect.objectContaining({ name: 'kerberos', status: 'DOWN', detail: expect.stringContaining('missing.keytab') })]) });
-    expect((await aliceCurl(d.negotiate)).status).toBe(500);
+    const refused = await aliceCurl(d.negotiate);
+    expect(refused.status).toBe(500);
+    expect(JSON.parse(refused.body)).toMatchObject({ error: 'ERR_KERBEROS_NOT_CONFIGURED' });
     expect((await fetch(`${d.url}/healthz`)).status).toBe(200);
+  });
+
+  it('answers 500 and is not ready when the keytab goes away after start-up, and recovers (KRB-1)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'authbridge-keytab-'));
+    const copy = join(dir, 'http.keytab');
+    copyFileSync(keytab, copy);
+    try {
+      const d = await start(kerberosToml(copy));
+      const kerberosCheck = async () => ((await (await fetch(`${d.url}/readyz`)).json()) as { checks: Array<{ name: string; status: string; detail?: string }> }).checks.find((c) => c.name === 'kerberos');
+      expect((await aliceCurl(d.negotiate)).status).toBe(200);
+      expect(await kerberosCheck()).toMatchObject({ status: 'UP' });
+
+      renameSync(copy, join(dir, 'moved.keytab'));
+      const refused = await aliceCurl(d.negotiate);
+      expect(refused.status).toBe(500);
+      expect(JSON.parse(refused.body)).toMatchObject({ error: 'ERR_KERBEROS_NOT_CONFIGURED' });
+      expect(await kerberosCheck()).toMatchObject({ status: 'DOWN', detail: expect.stringContaining('http.keytab is not readable') });
+
+      renameSync(join(dir, 'moved.keytab'), copy);
+      expect((await aliceCurl(d.negotiate)).status).toBe(200);
+      expect(await kerberosCheck()).toMatchObject({ status: 'UP' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('logs exactly one clear line for a missing keytab while `authbridge serve` keeps serving the rest', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'authbridge-krb-serve-'));
+    const config = join(dir, 'config.toml');
+    writeFileSync(config, `[http]\nlisten = "127.0.0.1:0"\n[store]\npath = "${dir}/authbridge.sqlite"\n[xmpp]\nenabled = false\n${kerberosToml(`${dir}/missing.keytab`).replaceAll('$DIR', dir)}`);
+    const serve = spawnServe(config);
+    try {
+      const base = await serve.url;
+      expect((await fetch(`${base}/v1/session`)).status).toBe(401); // another route answers as usual
+      expect(await (await fetch(`${base.replace('127.0.0.1', 'localhost')}/v1/negotiate`, { headers: { authorization: 'Negotiate Z2FyYmFnZQ==' } })).json()).toMatchObject({ error: 'ERR_KERBEROS_NOT_CONFIGURED' });
+      // (XMPP and gpgAuth, unconfigured here, say so in lines of their own.)
+      const problems = serve.output().split('\n').filter((line) => /"level":"(warn|error)"/.test(line) && !/"message":"(xmpp|gpgauth)\./.test(line));
+      expect(problems).toHaveLength(1);
+      expect(JSON.parse(problems[0] ?? '{}')).toMatchObject({ message: 'kerberos.not_ready', keytab: `${dir}/missing.keytab`, reason: expect.stringContaining('missing.keytab') });
+    } finally {
+      serve.child.kill('SIGTERM');
+      await serve.exit;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
