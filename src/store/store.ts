@@ -77,6 +77,7 @@ export class Store {
 
   close(): void {
     if (!this.db.open) return;
+    this.audit.flush();
     this.db.pragma('wal_checkpoint(TRUNCATE)');
     this.db.close();
   }
