@@ -55,12 +55,16 @@ const options = {
 
 type Values = ReturnType<typeof parse<typeof options>>['values'];
 
+/** The file's text minus one trailing newline; an empty key would let anyone sign. */
 function readSecret(path: string): string {
+  let secret: string;
   try {
-    return readFileSync(path, 'utf8').replace(/\r?\n$/, '');
+    secret = readFileSync(path, 'utf8').replace(/\r?\n$/, '');
   } catch (err) {
     throw new UsageError(`cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
   }
+  if (secret === '') throw new UsageError(`${path} is empty`);
+  return secret;
 }
 
 function algorithmOption(name: string | undefined, allowed: readonly string[]): SkaAlgorithm | undefined {

@@ -53,6 +53,9 @@ describe('authbridge ska (CLI, built dist/main.js)', { timeout: 180_000 }, () =>
     expect(cli('ska', 'sign', '--user', 'a', '--secret-file', join(dir, 'k'), '--extra', 'a=1&b=2').code).toBe(2);
     expect(cli('ska', 'sign', '--user', 'a', '--secret-file', join(dir, 'k'), '--valid-until', '4102444800.0_1').code).toBe(2);
     expect(cli('ska', 'sign', '--user', 'a', '--secret-file', join(dir, 'k'), '--algorithm', 'HMAC-MD5').code).toBe(2);
+    writeFileSync(join(dir, 'empty'), '\n');
+    expect(cli('ska', 'sign', '--user', 'a', '--secret-file', join(dir, 'empty'))).toMatchObject({ code: 2, err: expect.stringContaining('is empty') });
+    expect(cli('ska', 'provider', 'add', 'blank', '--secret-file', join(dir, 'empty')).code).toBe(2);
   });
 
   it('provider add|list|remove, sign --provider and verify', () => {
