@@ -80,6 +80,12 @@ describe('authbridge ska (CLI, built dist/main.js)', { timeout: 180_000 }, () =>
     const expired = cli('ska', 'sign', '--user', 'carol', '--secret-file', join(dir, 'global.key'), '--algorithm', 'HMAC-SHA256', '--valid-until', '1378045287.0').out.trim();
     expect(cli('ska', 'verify', expired)).toMatchObject({ code: 1, out: expect.stringMatching(/^invalid: Signature timestamp expired!/) });
 
+    // The provider's allowed-users pattern applies as in the daemon.
+    expect(cli('ska', 'provider', 'add', 'staff', '--secret-file', join(dir, 'old.key'), '--allowed-users', 'staff-[a-z]+').code).toBe(0);
+    const staff = (user: string) => cli('ska', 'sign', '--user', user, '--provider', 'staff', '--extra', 'provider=staff').out.trim();
+    expect(cli('ska', 'verify', staff('staff-ann'))).toMatchObject({ code: 0, out: expect.stringMatching(/^valid: user staff-ann, provider staff/) });
+    expect(cli('ska', 'verify', staff('root'))).toMatchObject({ code: 1, out: expect.stringMatching(/^invalid: provider staff may not sign for user root/) });
+
     expect(cli('ska', 'provider', 'remove', 'legacy').code).toBe(0);
     expect(cli('ska', 'provider', 'remove', 'legacy').code).toBe(1);
     expect(cli('ska', 'verify', url)).toMatchObject({ code: 1, out: expect.stringMatching(/unknown provider/) });

@@ -4,8 +4,8 @@ import { AppError, type ErrorCode } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { accountKey, ipKey, type Regulation } from '../../regulation/regulation.js';
 import type { Store } from '../../store/store.js';
-import { AUTH_USER_PARAM, EXTRA_PARAM, PROVIDER_PARAM, REASON_INVALID } from './constants.js';
-import { chooseKey, userAllowed } from './keys.js';
+import { AUTH_USER_PARAM, PROVIDER_PARAM, REASON_INVALID } from './constants.js';
+import { chooseKey, providerIsSigned, userAllowed } from './keys.js';
 import type { ParsedParams } from './params.js';
 import { validateSignedRequest, type SkaFailure } from './validate.js';
 
@@ -78,9 +78,8 @@ export class SkaVerifier {
 
     const choice = chooseKey(providerWanted, (name) => this.#store.ska.findProvider(name), this.#settings);
     if ('problem' in choice) return this.#fail('ERR_UNKNOWN_PROVIDER', choice.description, user, caller, keys);
-    if (providerWanted !== undefined && this.#settings.require_signed_provider) {
-      const signedNames = (params.get(EXTRA_PARAM) ?? '').split(',');
-      if (!signedNames.includes(PROVIDER_PARAM) || named === undefined) return this.#fail('ERR_SIGNATURE_MALFORMED', 'provider must be listed in extra (signed)', user, caller, keys);
+    if (providerWanted !== undefined && this.#settings.require_signed_provider && !providerIsSigned(params)) {
+      return this.#fail('ERR_SIGNATURE_MALFORMED', 'provider must be listed in extra (signed)', user, caller, keys);
     }
 
     const verdict = validateSignedRequest(params, choice.key, this.#clock.now(), {
