@@ -51,7 +51,10 @@ export class Daemon {
     this.config = config;
     this.#logger = logger;
     this.#clock = options.clock ?? systemClock;
-    this.store = new Store(config.store.path, this.#clock, config.store.retention_days);
+    this.store = new Store(config.store.path, this.#clock, {
+      retentionDays: config.store.retention_days,
+      onWriteError: (err, writes) => logger.error('store.write_failed', { writes, err: String(err) }),
+    });
     const interrupted = this.store.xmppRequests.interruptPending();
     if (interrupted > 0) logger.warn('xmpp.requests_interrupted', { count: interrupted, reason: 'pending when the previous process stopped' });
     const metrics = config.metrics.enabled ? new Metrics() : undefined;

@@ -15,7 +15,7 @@ authbridge bans revoke KEY [--config FILE]
     const [verb, key, ...rest] = positionals;
     if (rest.length > 0 || (verb !== 'list' && verb !== 'revoke') || (verb === 'revoke' && !key)) throw new UsageError('expected: bans list | bans revoke KEY');
     const { config } = loadConfigFrom(values.config);
-    const store = new Store(config.store.path, systemClock, config.store.retention_days);
+    const store = new Store(config.store.path, systemClock, { retentionDays: config.store.retention_days });
     try {
       const regulation = new Regulation(store.db, systemClock, config.regulation);
       if (verb === 'list') {

@@ -32,7 +32,7 @@ export function loadConfigFrom(path: string | undefined): LoadedConfig {
 /** Opens the configured store (applying migrations), runs `fn`, closes it. */
 export async function withStore<R>(configPath: string | undefined, fn: (store: Store) => R | Promise<R>): Promise<R> {
   const { config } = loadConfigFrom(configPath);
-  const store = new Store(config.store.path, systemClock, config.store.retention_days);
+  const store = new Store(config.store.path, systemClock, { retentionDays: config.store.retention_days });
   try {
     return await fn(store);
   } finally {

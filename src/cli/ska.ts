@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { systemClock } from '../clock.js';
 import { globalSkaAlgorithms, parseSkaAlgorithm, type SkaAlgorithm } from '../methods/ska/algorithms.js';
 import { DEFAULT_LIFETIME, PROVIDER_PARAM } from '../methods/ska/constants.js';
-import { chooseKey } from '../methods/ska/keys.js';
+import { chooseKey, providerIsSigned, userAllowed } from '../methods/ska/keys.js';
 import { parseQuery, queryOfUrl } from '../methods/ska/params.js';
 import { pythonJsonDumps } from '../methods/ska/python-json.js';
 import { formatValidUntil, requestPairs, signedUrl, signRequest, signingProblem, type SkaKey } from '../methods/ska/sign.js';
@@ -34,8 +34,9 @@ authbridge ska verify URL [--config FILE]
   ${DEFAULT_LIFETIME} s) as "<int>.0". The signer refuses tokens a verifier could not
   tell from a forgery: "%" in the user, or "&" followed by "=" in an extra value.
 
-  verify checks a signed URL with the configured ska.secret or the provider it
-  names, without recording it, prints the verdict and exits 0 when valid, 1 when not.`;
+  verify checks a signed URL as /v1/ska/verify would (the configured ska.secret or
+  the provider it names, max_lifetime, the provider's allowed users), without
+  recording it; prints the verdict and exits 0 when valid, 1 when not.`;
 
 const options = {
   ...configOption,
@@ -55,12 +56,16 @@ const options = {
 
 type Values = ReturnType<typeof parse<typeof options>>['values'];
 
+/** The file's text minus one trailing newline; an empty key would let anyone sign. */
 function readSecret(path: string): string {
+  let secret: string;
   try {
-    return readFileSync(path, 'utf8').replace(/\r?\n$/, '');
+    secret = readFileSync(path, 'utf8').replace(/\r?\n$/, '');
   } catch (err) {
     throw new UsageError(`cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
   }
+  if (secret === '') throw new UsageError(`${path} is empty`);
+  return secret;
 }
 
 function algorithmOption(name: string | undefined, allowed: readonly string[]): SkaAlgorithm | undefined {
@@ -133,6 +138,15 @@ async function verify(url: string | undefined, values: Values): Promise<number> 
     });
     if (!verdict.valid) {
       console.log(`invalid: ${verdict.message} (${verdict.detail})`);
+      return 1;
+    }
+    // The daemon's provider rules too, so "valid" here means the daemon accepts it.
+    if (choice.provider && config.ska.require_signed_provider && !providerIsSigned(parsed.params)) {
+      console.log('invalid: provider must be listed in extra (signed)');
+      return 1;
+    }
+    if (!userAllowed(choice.provider, verdict.user)) {
+      console.log(`invalid: provider ${choice.provider?.name ?? '-'} may not sign for user ${verdict.user}`);
       return 1;
     }
     console.log(`valid: user ${verdict.user}, provider ${choice.provider?.name ?? '-'}, valid until ${verdict.validUntil}`);

@@ -35,8 +35,6 @@ export class KerberosRepository {
   readonly #clock: Clock;
   readonly #insertCcache;
   readonly #findCcacheByPath;
-  /** Built once: better-sqlite3's transaction() wrapper is not free to make per login. */
-  readonly #transaction: (fn: () => unknown) => unknown;
 
   constructor(db: Db, clock: Clock) {
     this.#db = db;
@@ -45,12 +43,6 @@ export class KerberosRepository {
       'INSERT INTO kerberos_ccaches (id, path, principal, user_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)',
     );
     this.#findCcacheByPath = db.prepare('SELECT * FROM kerberos_ccaches WHERE path = ?');
-    this.#transaction = db.transaction((fn: () => unknown) => fn());
-  }
-
-  /** Runs `fn` in one transaction (one commit for everything a login records). */
-  atomically<T>(fn: () => T): T {
-    return this.#transaction(fn) as T;
   }
 
   addCcache(input: Omit<StoredCcache, 'createdAt'>): void {

@@ -53,6 +53,9 @@ describe('authbridge ska (CLI, built dist/main.js)', { timeout: 180_000 }, () =>
     expect(cli('ska', 'sign', '--user', 'a', '--secret-file', join(dir, 'k'), '--extra', 'a=1&b=2').code).toBe(2);
     expect(cli('ska', 'sign', '--user', 'a', '--secret-file', join(dir, 'k'), '--valid-until', '4102444800.0_1').code).toBe(2);
     expect(cli('ska', 'sign', '--user', 'a', '--secret-file', join(dir, 'k'), '--algorithm', 'HMAC-MD5').code).toBe(2);
+    writeFileSync(join(dir, 'empty'), '\n');
+    expect(cli('ska', 'sign', '--user', 'a', '--secret-file', join(dir, 'empty'))).toMatchObject({ code: 2, err: expect.stringContaining('is empty') });
+    expect(cli('ska', 'provider', 'add', 'blank', '--secret-file', join(dir, 'empty')).code).toBe(2);
   });
 
   it('provider add|list|remove, sign --provider and verify', () => {
@@ -76,6 +79,12 @@ describe('authbridge ska (CLI, built dist/main.js)', { timeout: 180_000 }, () =>
     expect(cli('ska', 'verify', globalUrl)).toMatchObject({ code: 0, out: expect.stringMatching(/^valid: user carol, provider -/) });
     const expired = cli('ska', 'sign', '--user', 'carol', '--secret-file', join(dir, 'global.key'), '--algorithm', 'HMAC-SHA256', '--valid-until', '1378045287.0').out.trim();
     expect(cli('ska', 'verify', expired)).toMatchObject({ code: 1, out: expect.stringMatching(/^invalid: Signature timestamp expired!/) });
+
+    // The provider's allowed-users pattern applies as in the daemon.
+    expect(cli('ska', 'provider', 'add', 'staff', '--secret-file', join(dir, 'old.key'), '--allowed-users', 'staff-[a-z]+').code).toBe(0);
+    const staff = (user: string) => cli('ska', 'sign', '--user', user, '--provider', 'staff', '--extra', 'provider=staff').out.trim();
+    expect(cli('ska', 'verify', staff('staff-ann'))).toMatchObject({ code: 0, out: expect.stringMatching(/^valid: user staff-ann, provider staff/) });
+    expect(cli('ska', 'verify', staff('root'))).toMatchObject({ code: 1, out: expect.stringMatching(/^invalid: provider staff may not sign for user root/) });
 
     expect(cli('ska', 'provider', 'remove', 'legacy').code).toBe(0);
     expect(cli('ska', 'provider', 'remove', 'legacy').code).toBe(1);

@@ -28,6 +28,7 @@ describe('ska verification API', () => {
       { clock },
     );
     t.daemon.store.ska.addProvider({ name: 'shop', secret: 'shop-secret-of-at-least-32-bytes!!', algorithm: 'HMAC-SHA512', quoter: 'default', redirect: null, allowedUsers: 'shop-[a-z]+' });
+    t.daemon.store.ska.addProvider({ name: 'legacy', secret: 'legacy-secret-of-at-least-32-bytes', algorithm: 'HMAC-MD5', quoter: 'default', redirect: null, allowedUsers: null });
   });
   afterAll(async () => {
     await t.stop();
@@ -71,6 +72,13 @@ describe('ska verification API', () => {
     expect((await verifyGet(t, signedQuery('shop-carol', inAnHour, [['provider', 'shop']]))).body).toMatchObject({ error: 'ERR_SIGNATURE_INVALID' });
     expect((await verifyGet(t, signedQuery('alice', inAnHour, [['provider', 'nope']]))).body).toMatchObject({ error: 'ERR_UNKNOWN_PROVIDER' });
     expect(await verifyGet(t, signedQuery('dave', inAnHour, [['provider', 'shop']], shopKey))).toMatchObject({ status: 403, body: { error: 'ERR_USER_NOT_ALLOWED' } });
+  });
+
+  it('HMAC-MD5 only for the provider configured with it', async () => {
+    const md5 = { secret: 'legacy-secret-of-at-least-32-bytes', algorithm: 'HMAC-MD5' as const, quoter: 'default' as const };
+    expect(await verifyGet(t, signedQuery('old', inAnHour, [['provider', 'legacy']], md5))).toMatchObject({ status: 200, body: { user: 'old', provider: 'legacy' } });
+    // The same MD5 signing under the global key (HMAC-SHA256 here) is refused.
+    expect(await verifyGet(t, signedQuery('old', inAnHour, [], { ...md5, secret: globalSecret }))).toMatchObject({ status: 401, body: { error: 'ERR_SIGNATURE_INVALID' } });
   });
 
   it('bad input, tried for real: every answer a 4xx with a stable code, and the daemon keeps serving', async () => {
@@ -117,6 +125,8 @@ describe('ska verification API', () => {
       expect(res.status, body).toBeLessThan(500);
       expect(codes, body).toContain(((await res.json()) as { error: string }).error);
     }
+    // Past Node's header limit (16 KiB) the HTTP parser itself answers 431.
+    expect((await fetch(`${t.url}/v1/ska/verify?${good}&next=${'a'.repeat(20_000)}`)).status).toBe(431);
     expect((await fetch(`${t.url}/healthz`)).status).toBe(200);
     expect((await verifyGet(t, good)).status).toBe(200);
   });

@@ -1,6 +1,9 @@
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { hashOf, type SkaAlgorithm } from '../../src/methods/ska/algorithms.js';
 import { parseQuery, queryOfUrl } from '../../src/methods/ska/params.js';
 import { baseString, signedUrl, signingProblem, signRequest, type SkaKey } from '../../src/methods/ska/sign.js';
@@ -98,5 +101,29 @@ describe('interop: an independent Python signer (stdlib only) agrees with ours',
       const verdict = validateSignedRequest(parsed.params, { secret: c.secret, algorithm: c.algorithm, quoter: 'default' }, Date.UTC(2026, 0, 1), { maxLifetime: 0, allowPercentInUser: false });
       expect(verdict, JSON.stringify(c)).toMatchObject({ valid: true, user: c.auth_user });
     });
+  });
+});
+
+describe('interop: `authbridge ska sign` (built CLI) prints what the Python signer prints', { timeout: 180_000 }, () => {
+  const main = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+  const hand: Case[] = [
+    { secret: 'clé secrète 🔑', algorithm: 'HMAC-SHA1', auth_user: 'jöhn dœ', valid_until: '4102444800.0', extra: [['10', 'x'], ['2', 'y'], ['first_name', 'Jöhn & Dœ']], url: 'http://e.com/api/' },
+    { secret: 's', algorithm: 'HMAC-SHA512', auth_user: '-a/b+c', valid_until: '4102444800', extra: [['😀', "v=1 /!'()*~"], ['ÿ', '=']], url: '' },
+  ];
+  const cases = [...hand, ...generate(10).slice(0, 6)];
+  const python = JSON.parse(
+    execFileSync('/usr/bin/python3', [script], { input: JSON.stringify(cases.map((c) => ({ ...c, hash: hashOf(c.algorithm) }))) }).toString('utf8'),
+  ) as Array<{ signed_url: string; dict: string }>;
+  const dir = mkdtempSync(join(tmpdir(), 'authbridge-ska-interop-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it.each(cases.map((c, i) => [i, c] as const))('case %i: sign --url and sign --dict', (i, c) => {
+    const secretFile = join(dir, `key-${i}`);
+    writeFileSync(secretFile, c.secret);
+    // `--name=value`: a value starting with "-" must not read as an option.
+    const args = [main, 'ska', 'sign', `--user=${c.auth_user}`, '--secret-file', secretFile, '--algorithm', c.algorithm, `--valid-until=${c.valid_until}`, ...c.extra.map(([k, v]) => `--extra=${k}=${v}`)];
+    const run = (...more: string[]) => execFileSync(process.execPath, [...args, ...more], { encoding: 'utf8' });
+    expect(run(...(c.url === '' ? [] : ['--url', c.url])), JSON.stringify(c)).toBe(`${python[i]?.signed_url}\n`);
+    expect(run('--dict'), JSON.stringify(c)).toBe(`${python[i]?.dict}\n`);
   });
 });

@@ -3,7 +3,9 @@
 
 Reads a JSON list of cases on stdin:
   {"secret", "hash" (hashlib name), "auth_user", "valid_until", "extra": [[k, v], ...], "url"}
-and prints, per case, {"base", "signature", "signed_url"}.
+and prints, per case, {"base", "signature", "signed_url", "dict"}: "dict" is
+json.dumps of the signature dictionary in ska's order (signature_to_dict with the
+signature decoded and valid_until as given).
 """
 import base64
 import hashlib
@@ -34,7 +36,12 @@ def sign(case):
         ("valid_until", case["valid_until"]),
         ("extra", ",".join(sorted(extra.keys()))),
     ] + list(extra.items())
-    return {"base": base, "signature": signature, "signed_url": case["url"] + "?" + urlencode(fields)}
+    return {
+        "base": base,
+        "signature": signature,
+        "signed_url": case["url"] + "?" + urlencode(fields),
+        "dict": json.dumps(dict(fields)),
+    }
 
 
 json.dump([sign(case) for case in json.load(sys.stdin)], sys.stdout)

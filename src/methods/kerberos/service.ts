@@ -89,7 +89,7 @@ export class KerberosService {
       this.#assertKeytabReadable(err);
       // KRB-2: MIT's SPNEGO reports a replay as a bare GSS_S_FAILURE; our own memory tells.
       const replayed = this.#accepted.has(tokenHash);
-      this.#store.kerberos.atomically(() => {
+      this.#store.transaction(() => {
         this.#regulation.recordFailure([ipKey(caller.ip)]);
         audit(null, replayed ? 'replayed' : 'invalid', err.message);
       });
@@ -103,7 +103,7 @@ export class KerberosService {
     let storedPath: string | undefined;
     try {
       // Everything a login records (audit, stored cache, the caller's session) is one commit.
-      const verdict = this.#store.kerberos.atomically(() => {
+      const verdict = this.#store.transaction(() => {
         const admitted = this.#admit(principal);
         const subject = principal?.text ?? accepted.principal;
         if ('refusal' in admitted) {

@@ -1,4 +1,6 @@
 import type { SkaProvider } from '../../store/ska.js';
+import { EXTRA_PARAM, PROVIDER_PARAM } from './constants.js';
+import type { SkaParams } from './validate.js';
 import type { SkaAlgorithm } from './algorithms.js';
 import type { SkaQuoter } from './quote.js';
 import type { SkaKey } from './sign.js';
@@ -29,4 +31,12 @@ export function chooseKey(providerName: string | undefined, findProvider: (name:
 export function userAllowed(provider: SkaProvider | null, user: string): boolean {
   if (!provider?.allowedUsers) return true;
   return new RegExp(`^(?:${provider.allowedUsers})$`, 'u').test(user);
+}
+
+/**
+ * `[ska] require_signed_provider` (spec/ska.md §12.6): the provider the key came
+ * from must be named in the params and listed among the signed extra names.
+ */
+export function providerIsSigned(params: SkaParams): boolean {
+  return params.has(PROVIDER_PARAM) && (params.get(EXTRA_PARAM) ?? '').split(',').includes(PROVIDER_PARAM);
 }

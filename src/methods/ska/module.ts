@@ -42,8 +42,5 @@ export function createSkaModule(ctx: MethodContext): SkaModule {
       router.post('/ska/login/', named('/ska/login/'), login);
       for (const path of TOKEN_PATHS) router.get(path, named(path), skaObtainToken({ verifier, issuer, users: store.users, use: loginUse }));
     },
-    stop() {
-      verifier.flushAudit();
-    },
   };
 }

@@ -11,18 +11,20 @@ export type ParsedParams = { params: SkaParams } | { problem: string };
  * as Django's `request.GET.dict()` does (spec/ska.md §8).
  */
 export function collapseParams(pairs: Iterable<readonly [string, string]>): ParsedParams {
-  const all = new Map<string, string[]>();
+  const params = new Map<string, string>();
+  const repeated = new Set<string>();
   for (const [name, value] of pairs) {
-    const values = all.get(name);
-    if (values) values.push(value);
-    else all.set(name, [value]);
+    if (params.has(name)) repeated.add(name);
+    params.set(name, value);
   }
-  const extraValues = all.get(EXTRA_PARAM) ?? [];
-  const listed = extraValues.length === 1 ? (extraValues[0] ?? '').split(',') : [];
-  for (const name of new Set([...FIELD_PARAMS, PROVIDER_PARAM, ...listed])) {
-    if ((all.get(name)?.length ?? 0) > 1) return { problem: `parameter "${name}" is given more than once` };
+  if (repeated.size > 0) {
+    // A repeated `extra` is caught as a field before its value is read as a list.
+    const listed = (params.get(EXTRA_PARAM) ?? '').split(',');
+    for (const name of [...FIELD_PARAMS, PROVIDER_PARAM, ...listed]) {
+      if (repeated.has(name)) return { problem: `parameter "${name}" is given more than once` };
+    }
   }
-  return { params: new Map([...all].map(([name, values]) => [name, values[values.length - 1] ?? ''])) };
+  return { params };
 }
 
 /** Parses a query string (`a=1&b=2`, an optional leading `?`) with form decoding (`+` is a space). */

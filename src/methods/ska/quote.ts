@@ -29,15 +29,16 @@ export type SkaQuoter = 'default' | 'javascript';
 
 export const quoterOf = (name: SkaQuoter): ((value: string) => string) => (name === 'javascript' ? quoteJs : quotePy);
 
+/** A UTF-16 unit ranked as its code point: surrogates (astral planes) sort after U+E000–U+FFFF. */
+const codePointRank = (unit: number): number => (unit < 0xd800 ? unit : unit >= 0xe000 ? unit - 0x800 : unit + 0x2000);
+
 /** Python string order: by Unicode code point, not by UTF-16 code unit (spec/ska.md §2). */
 export function compareCodePoints(a: string, b: string): number {
-  const left = a[Symbol.iterator]();
-  const right = b[Symbol.iterator]();
-  for (;;) {
-    const x = left.next();
-    const y = right.next();
-    if (x.done || y.done) return x.done && y.done ? 0 : x.done ? -1 : 1;
-    const diff = (x.value.codePointAt(0) ?? 0) - (y.value.codePointAt(0) ?? 0);
-    if (diff !== 0) return diff;
+  const shorter = Math.min(a.length, b.length);
+  for (let i = 0; i < shorter; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return codePointRank(x) - codePointRank(y);
   }
+  return a.length - b.length;
 }

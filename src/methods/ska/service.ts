@@ -4,9 +4,8 @@ import { AppError, type ErrorCode } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { accountKey, ipKey, type Regulation } from '../../regulation/regulation.js';
 import type { Store } from '../../store/store.js';
-import { AuditBatch } from './audit-batch.js';
-import { AUTH_USER_PARAM, EXTRA_PARAM, PROVIDER_PARAM, REASON_INVALID } from './constants.js';
-import { chooseKey, userAllowed } from './keys.js';
+import { AUTH_USER_PARAM, PROVIDER_PARAM, REASON_INVALID } from './constants.js';
+import { chooseKey, providerIsSigned, userAllowed } from './keys.js';
 import type { ParsedParams } from './params.js';
 import { validateSignedRequest, type SkaFailure } from './validate.js';
 
@@ -50,7 +49,6 @@ export class SkaVerifier {
   readonly #clock: Clock;
   readonly #regulation: Regulation;
   readonly #logger: Logger;
-  readonly #auditBatch: AuditBatch;
 
   constructor(deps: { settings: ParsedConfig['ska']; store: Store; clock: Clock; regulation: Regulation; logger: Logger }) {
     this.#settings = deps.settings;
@@ -58,17 +56,11 @@ export class SkaVerifier {
     this.#clock = deps.clock;
     this.#regulation = deps.regulation;
     this.#logger = deps.logger;
-    this.#auditBatch = new AuditBatch(deps.store);
   }
 
   /** What /v1/ska/verify does with a valid signature (`[ska] one_time`, `create_users`). */
   get apiUse(): SkaUse {
     return { signatures: this.#settings.one_time ? 'check' : 'none', createUsers: this.#settings.create_users };
-  }
-
-  /** Writes audit rows still waiting for the end of this event-loop turn. */
-  flushAudit(): void {
-    this.#auditBatch.flush();
   }
 
   /** `providerName` comes from outside the params (a JSON body); it must agree with `provider` in them. */
@@ -86,9 +78,8 @@ export class SkaVerifier {
 
     const choice = chooseKey(providerWanted, (name) => this.#store.ska.findProvider(name), this.#settings);
     if ('problem' in choice) return this.#fail('ERR_UNKNOWN_PROVIDER', choice.description, user, caller, keys);
-    if (providerWanted !== undefined && this.#settings.require_signed_provider) {
-      const signedNames = (params.get(EXTRA_PARAM) ?? '').split(',');
-      if (!signedNames.includes(PROVIDER_PARAM) || named === undefined) return this.#fail('ERR_SIGNATURE_MALFORMED', 'provider must be listed in extra (signed)', user, caller, keys);
+    if (providerWanted !== undefined && this.#settings.require_signed_provider && !providerIsSigned(params)) {
+      return this.#fail('ERR_SIGNATURE_MALFORMED', 'provider must be listed in extra (signed)', user, caller, keys);
     }
 
     const verdict = validateSignedRequest(params, choice.key, this.#clock.now(), {
@@ -109,7 +100,7 @@ export class SkaVerifier {
     }
     const extra = Object.fromEntries(verdict.extra);
     this.#ensureUser(user, extra, caller, use.createUsers);
-    this.#auditBatch.defer(() => this.#regulation.recordSuccess(accountKey(METHOD, user)));
+    this.#regulation.recordSuccess(accountKey(METHOD, user));
     this.#audit(user, 'success', caller, provider ? `provider ${provider.name}` : null);
     return { user, provider: provider?.name ?? null, extra, valid_until: verdict.validUntil };
   }
@@ -139,7 +130,8 @@ export class SkaVerifier {
     throw new AppError(401, code, `Unauthorised request. ${reasons.join('; ')}`, { details: { reasons, detail } });
   }
 
+  /** Batched (Store.audit.recordSoon); a failure's regulation count is written at once. */
   #audit(subject: string | null, result: string, caller: SkaCaller, detail: string | null): void {
-    this.#auditBatch.record({ method: METHOD, subject, result, client: caller.client, ip: caller.ip, detail });
+    this.#store.audit.recordSoon({ method: METHOD, subject, result, client: caller.client, ip: caller.ip, detail });
   }
 }

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import { hashOf, type SkaAlgorithm } from './algorithms.js';
 import { AUTH_USER_PARAM, EXTRA_PARAM, FIELD_PARAMS, SIGNATURE_PARAM, VALID_UNTIL_PARAM } from './constants.js';
 import { compareCodePoints, isWellFormed, quotePlusPy, quoterOf, type SkaQuoter } from './quote.js';
@@ -17,7 +17,7 @@ export interface SkaKey {
 }
 
 /** The pairs sorted by key in Python string order. */
-export const sortedExtra = (extra: ExtraPairs): Array<readonly [string, string]> => [...extra].sort(([a], [b]) => compareCodePoints(a, b));
+export const sortedExtra = (extra: ExtraPairs): Array<readonly [string, string]> => (extra.length < 2 ? [...extra] : [...extra].sort(([a], [b]) => compareCodePoints(a, b)));
 
 /** spec/ska.md §2, SKA-1: `valid_until _ auth_user [_ quote(k=v&…)]`. */
 export function baseString(validUntil: string, authUser: string, extra: ExtraPairs, quoter: SkaQuoter = 'default'): string {
@@ -27,9 +27,23 @@ export function baseString(validUntil: string, authUser: string, extra: ExtraPai
   return `${base}_${quoterOf(quoter)(joined)}`;
 }
 
+/** Secrets as KeyObjects: building one from the string was a third of each HMAC. Few keys exist (global + providers). */
+const hmacKeys = new Map<string, KeyObject>();
+const HMAC_KEYS_MAX = 1024;
+
+function hmacKeyOf(secret: string): KeyObject {
+  let key = hmacKeys.get(secret);
+  if (key === undefined) {
+    if (hmacKeys.size >= HMAC_KEYS_MAX) hmacKeys.clear();
+    key = createSecretKey(Buffer.from(secret, 'utf8'));
+    hmacKeys.set(secret, key);
+  }
+  return key;
+}
+
 /** spec/ska.md §3, SKA-2: standard base64 with padding of HMAC(UTF-8 key, UTF-8 base). */
 export function computeSignature(base: string, key: Pick<SkaKey, 'secret' | 'algorithm'>): string {
-  return createHmac(hashOf(key.algorithm), key.secret).update(base, 'utf8').digest('base64');
+  return createHmac(hashOf(key.algorithm), hmacKeyOf(key.secret)).update(base, 'utf8').digest('base64');
 }
 
 export interface SignInput {

@@ -6,7 +6,6 @@ import type { ApiClient } from '../../store/clients.js';
 import type { Store } from '../../store/store.js';
 import type { XmppRequestRecord, XmppRequestStatus } from '../../store/xmpp-requests.js';
 import { parseJid, type Jid } from '../../xmpp/jid.js';
-import { AuditBatch } from '../ska/audit-batch.js';
 import type { ApprovalEngine } from './engine.js';
 import type { ApprovalLimits } from './limits.js';
 
@@ -67,8 +66,6 @@ export class XmppApprovalService {
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #inFlight = new Map<string, Promise<XmppRequestStatus>>();
-  /** /auth outcomes decided in one event-loop turn share one SQLite commit. */
-  readonly #outcomeWrites: AuditBatch;
 
   constructor(deps: { engine: ApprovalEngine; limits: ApprovalLimits; store: Store; clock: Clock; logger: Logger }) {
     this.#engine = deps.engine;
@@ -76,7 +73,6 @@ export class XmppApprovalService {
     this.#store = deps.store;
     this.#clock = deps.clock;
     this.#logger = deps.logger;
-    this.#outcomeWrites = new AuditBatch(deps.store);
   }
 
   get pendingCount(): number {
@@ -152,7 +148,6 @@ export class XmppApprovalService {
 
   async drain(): Promise<void> {
     await Promise.allSettled([...this.#inFlight.values()]);
-    this.#outcomeWrites.flush();
   }
 
   #settle(record: XmppRequestRecord, status: XmppRequestStatus, caller: Caller, persisted: boolean): XmppRequestStatus {
@@ -168,9 +163,9 @@ export class XmppApprovalService {
       }
     };
     // A long-poll reads the decision right after this: write it now. Nobody reads an
-    // /auth outcome back, so it may wait for the end of this turn's shared commit.
+    // /auth outcome back, so it may share a deferred commit (Store.close flushes it).
     if (persisted) this.#store.transaction(write);
-    else this.#outcomeWrites.defer(write);
+    else this.#store.writeSoon(write);
     this.#logger.info('auth.xmpp', { request: record.id, jid: record.jid, result: final, client: caller.client?.name ?? null });
     return final;
   }

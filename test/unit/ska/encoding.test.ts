@@ -19,6 +19,17 @@ describe('Python quoting (spec/ska.md §2, §4, §6)', () => {
     expect([...keys].sort(compareCodePoints)).toEqual(['10', '9', 'a', 'b', '\uFFFD', '\u{1F600}']);
     expect(baseString('1.0', 'u', [['\u{1F600}', 'x'], ['\uFFFD', 'y']])).toBe('1.0_u_%EF%BF%BD%3Dy%26%F0%9F%98%80%3Dx');
   });
+  it('agrees with a comparison of code point lists on mixed BMP, private-use and astral text', () => {
+    const pool = ['a', 'Z', '\u00e9', '\ud7ff', '\ue000', '\uffff', '\u{10000}', '\u{1F600}', '\u{10FFFF}', ''];
+    const byCodePoints = (a: string, b: string) => {
+      const [x, y] = [[...a].map((c) => c.codePointAt(0) as number), [...b].map((c) => c.codePointAt(0) as number)];
+      for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return (x[i] as number) - (y[i] as number);
+      return x.length - y.length;
+    };
+    for (const a of pool) for (const b of pool) for (const c of pool) {
+      expect(Math.sign(compareCodePoints(a + c, b)), JSON.stringify([a + c, b])).toBe(Math.sign(byCodePoints(a + c, b)));
+    }
+  });
 });
 
 describe('signed URL layout (SKA-4)', () => {
