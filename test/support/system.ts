@@ -29,6 +29,8 @@ export const requiredPackages: Record<string, string> = {
   '/usr/lib/postgresql': 'postgresql',
   '/usr/bin/gpg': 'gnupg',
   '/usr/bin/gpg-agent': 'gpg-agent',
+  // OPS-18: the shipped unit is checked with systemd-analyze security.
+  '/usr/bin/systemd-analyze': 'systemd',
 };
 
 export function ensureSystemPackages(required: Record<string, string> = requiredPackages): void {
