@@ -38,6 +38,13 @@ function readKeyText(file: string): string {
   }
 }
 
+/** A USER argument that names nobody is an error, not an empty listing. */
+function reportUnknownUser(store: Store, username: string | undefined): boolean {
+  if (username === undefined || store.users.findByUsername(username)) return false;
+  console.error(`error: no user ${username}`);
+  return true;
+}
+
 function keyCommand(store: Store, verb: string | undefined, args: string[], comment: string | undefined): number {
   switch (verb) {
     case 'add': {
@@ -62,6 +69,7 @@ function keyCommand(store: Store, verb: string | undefined, args: string[], comm
     case 'list': {
       const [username, ...rest] = args;
       if (rest.length > 0) throw new UsageError('expected: jwt key list [USER]');
+      if (reportUnknownUser(store, username)) return 1;
       printTable(
         ['user', 'fingerprint', 'type', 'comment', 'created_at', 'last_used_on'],
         store.jwt.listKeys(username).map((k) => [k.username, k.fingerprint, k.keyType, k.comment ?? '-', isoOrDash(k.createdAt), isoOrDash(k.lastUsedOn)]),
@@ -115,6 +123,7 @@ function trustCommand(store: Store, verb: string | undefined, args: string[]): n
     }
     case 'list':
       if (url !== undefined) throw new UsageError('expected: jwt trust list [USER]');
+      if (reportUnknownUser(store, username)) return 1;
       printTable(['user', 'url', 'created_at', 'last_used_on'], store.jwt.listTrusts(username).map((t) => [t.username, t.url, isoOrDash(t.createdAt), isoOrDash(t.lastUsedOn)]));
       return 0;
     case 'remove':

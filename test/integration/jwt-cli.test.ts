@@ -55,6 +55,9 @@ describe('authbridge jwt (CLI)', () => {
       expect(res.stderr).toMatch(reason);
     }
     expect(await cli(['jwt', 'key', 'add', 'nobody', '-', ...c], ed.public_pem_spki)).toMatchObject({ code: 1, stderr: expect.stringContaining('no user nobody') });
+    for (const group of ['key', 'trust']) {
+      expect(await cli(['jwt', group, 'list', 'nobody', ...c])).toMatchObject({ code: 1, stdout: '', stderr: 'error: no user nobody\n' });
+    }
   });
 
   it('manages JWKS trusts', async () => {
