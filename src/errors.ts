@@ -43,6 +43,7 @@ export type ErrorCode =
   | 'ERR_UNKNOWN_PROVIDER'
   | 'ERR_USER_NOT_ALLOWED'
   | 'ERR_USER_DISABLED'
+  | 'ERR_HOOK_DENIED'
   | 'ERR_TOKEN_KEY_UNAVAILABLE'
   // gpgAuth (spec/gpgauth.md)
   | 'ERR_ALREADY_AUTHENTICATED';

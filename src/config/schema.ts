@@ -30,6 +30,13 @@ const listen = z.string().refine((v) => parseListen(v) !== undefined, 'must be "
 const cidrList = z.array(z.string().refine(isCidr, 'must be a CIDR such as "10.0.0.0/8" or "::1/128"'));
 const seconds = (min: number, max: number) => z.number().int('must be a whole number of seconds').min(min).max(max);
 const positive = z.number().int('must be a whole number').positive();
+const isHttpUrl = (v: string) => {
+  try {
+    return ['http:', 'https:'].includes(new URL(v).protocol);
+  } catch {
+    return false;
+  }
+};
 const domainName = z.string().regex(/^(?=.{1,253}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i, 'must be a domain name such as "auth.example.net"');
 
 const httpSection = z.strictObject({
@@ -77,14 +84,7 @@ const xmppSection = z.strictObject({
 // spec/ops.md §5: /auth/forward and /auth/request for reverse proxies.
 const forwardAuthSection = z.strictObject({
   /** The login page people are sent to without a session (with `rd` = the URL they wanted); empty: plain 401. */
-  login_url: z.string().refine((v) => {
-    if (v === '') return true;
-    try {
-      return ['http:', 'https:'].includes(new URL(v).protocol);
-    } catch {
-      return false;
-    }
-  }, 'must be an http(s) URL or empty').default(''),
+  login_url: z.string().refine((v) => v === '' || isHttpUrl(v), 'must be an http(s) URL or empty').default(''),
 });
 
 // spec/ops.md §5 (OPS-13): Prometheus metrics, opt-in, on their own listener.
@@ -182,6 +182,16 @@ const skaSection = z.strictObject({
   require_signed_provider: z.boolean().default(false),
   /** `%` in auth_user is refused by default: it enables forgery 2 (spec/ska.md §11). */
   allow_percent_in_user: z.boolean().default(false),
+  /**
+   * ska's USER_*_CALLBACKs as JSON POSTs to the web application (spec/ska.md §8,
+   * SKA-7); empty: none. fetch refuses a URL with user:password@, so it is refused here.
+   */
+  hook_url: z
+    .string()
+    .refine((v) => v === '' || (isHttpUrl(v) && new URL(v).username === '' && new URL(v).password === ''), 'must be an http(s) URL without user:password@, or empty')
+    .default(''),
+  /** Seconds one hook request may take before it counts as failed. */
+  hook_timeout: seconds(1, 30).default(2),
 });
 
 const gpgauthSection = z.strictObject({

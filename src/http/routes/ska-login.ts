@@ -23,10 +23,10 @@ export const LOGIN_FAILED = 'Authentication error!';
 const paramsOf = (ctx: Ctx): ParsedParams => parseQuery(ctx.method === 'POST' && ctx.is('application/x-www-form-urlencoded') ? (ctx.request.rawBody ?? '') : ctx.querystring);
 
 // GET /ska/login/?<signed query>[&next=/path] → 302 Location: next | provider redirect | / (and the session cookie)
-//                                              | 403 text/plain "Authentication error!"
+//                                              | 403 text/plain "Authentication error!" (also when the validate hook refuses)
 // POST /ska/login/ with the same fields as a form body.
 export function skaLogin(deps: SkaLoginDeps): Middleware<AppState> {
-  return function loginWithSignedUrl(ctx) {
+  return async function loginWithSignedUrl(ctx) {
     // The URL carries the token: keep it out of Referer and caches (§12.7).
     ctx.set('Referrer-Policy', 'no-referrer');
     ctx.set('Cache-Control', 'no-store');
@@ -34,7 +34,7 @@ export function skaLogin(deps: SkaLoginDeps): Middleware<AppState> {
     const caller: SkaCaller = { ip: ctx.state.clientIp, client: null };
     let success;
     try {
-      success = deps.verifier.verify(parsed, undefined, caller, deps.use);
+      success = await deps.verifier.authenticate(parsed, caller, deps.use);
     } catch (err) {
       // A ban stays a 429 with Retry-After; every other refusal looks alike to the browser.
       if (!(err instanceof AppError) || err.status >= 500 || err.status === 429) throw err;

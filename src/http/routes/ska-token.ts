@@ -15,9 +15,10 @@ export interface SkaTokenDeps {
 
 // GET /ska/obtain-jwt-token/?<signed query> → 200 {"token": "<JWT>"}
 //   | 401 {error, error_description: "Unauthorised request. <reasons joined by "; ">", reasons}
+//   | 403 ERR_USER_NOT_ALLOWED | ERR_USER_DISABLED | ERR_HOOK_DENIED (the validate hook answered 403)
 //   | 503 ERR_TOKEN_KEY_UNAVAILABLE (no private key in [jwt] publish_keys)
 export function skaObtainToken(deps: SkaTokenDeps): Middleware<AppState> {
-  return function obtainJwtForSignedUrl(ctx) {
+  return async function obtainJwtForSignedUrl(ctx) {
     ctx.set('Referrer-Policy', 'no-referrer');
     ctx.set('Cache-Control', 'no-store');
     if (!deps.issuer.available) {
@@ -26,7 +27,7 @@ export function skaObtainToken(deps: SkaTokenDeps): Middleware<AppState> {
       ctx.body = { error: 'ERR_TOKEN_KEY_UNAVAILABLE' satisfies ErrorCode, error_description: 'no token signing key: the first [jwt] publish_keys entry must be a private key file' };
       return;
     }
-    const success = deps.verifier.verify(parseQuery(ctx.querystring), undefined, { ip: ctx.state.clientIp, client: null }, deps.use);
+    const success = await deps.verifier.authenticate(parseQuery(ctx.querystring), { ip: ctx.state.clientIp, client: null }, deps.use);
     ctx.body = { token: deps.issuer.issue(success.user, deps.users.findByUsername(success.user)?.email ?? null) };
   };
 }

@@ -3,6 +3,7 @@ import { skaLogin } from '../../http/routes/ska-login.js';
 import { skaObtainToken } from '../../http/routes/ska-token.js';
 import { verifySkaBody, verifySkaQuery } from '../../http/routes/ska-verify.js';
 import type { MethodContext, MethodModule } from '../module.js';
+import { SkaHooks } from './hooks.js';
 import { SkaVerifier, type SkaUse } from './service.js';
 import { loadTokenKey, SkaTokenIssuer } from './token.js';
 
@@ -19,12 +20,14 @@ const TOKEN_PATHS = ['/ska/obtain-jwt-token/', '/ska-rest/obtain-jwt-token/'];
  */
 export function createSkaModule(ctx: MethodContext): SkaModule {
   const { config, store, clock, logger, regulation, sessions } = ctx;
-  const verifier = new SkaVerifier({ settings: config.ska, store, clock, regulation, logger });
+  const hooks = config.ska.hook_url === '' ? null : new SkaHooks(config.ska.hook_url, config.ska.hook_timeout, logger);
+  const verifier = new SkaVerifier({ settings: config.ska, store, clock, regulation, logger, hooks });
   store.addPurgeable({ purge: (now) => store.ska.purgeExpired(now) });
   if (config.ska.secret !== undefined && Buffer.byteLength(config.ska.secret) < 32) {
     logger.warn('ska.short_secret', { reason: 'ska.secret is shorter than 32 bytes (spec/ska.md §12.2)' });
   }
-  // SKA-7: like ska's Django backend, the login (and the token endpoint built on it) creates absent users.
+  // SKA-7: like ska's Django backend, the login (and the token endpoint built on it) creates absent users
+  // and runs the hooks; /v1/ska/verify is ska's permission class, which does neither (spec/ska.md §10).
   const loginUse: SkaUse = { signatures: config.ska.login_signatures, createUsers: true };
   const tokenKey = loadTokenKey(config.jwt.publish_keys);
   if ('problem' in tokenKey) logger.info('ska.token_endpoint_unavailable', { reason: `${tokenKey.problem}: /ska/obtain-jwt-token/ answers 503` });

@@ -18,4 +18,20 @@ describe('[ska] configuration', () => {
   it('refuses a negative max_lifetime', () => {
     expect(() => parseConfig(`${base}[ska]\nmax_lifetime = -1\n`, 'test')).toThrow(/ska\.max_lifetime/);
   });
+
+  it('hook_url: empty by default (no hooks), hook_timeout 2 s', () => {
+    expect(parseConfig(base, 'test').config.ska).toMatchObject({ hook_url: '', hook_timeout: 2 });
+    const { ska } = parseConfig(`${base}[ska]\nhook_url = "https://app.example/hooks/ska"\nhook_timeout = 30\n`, 'test').config;
+    expect(ska).toMatchObject({ hook_url: 'https://app.example/hooks/ska', hook_timeout: 30 });
+  });
+
+  it('refuses a hook_url that is not an http(s) URL, or carries user:password@', () => {
+    for (const url of ['app.example/hooks', 'ftp://app.example/hooks', 'file:///tmp/hook', 'https://user:pw@app.example/hooks', 'https://user@app.example/hooks', ' ']) {
+      expect(() => parseConfig(`${base}[ska]\nhook_url = "${url}"\n`, 'test'), url).toThrow(/ska\.hook_url: must be an http\(s\) URL without user:password@, or empty/);
+    }
+  });
+
+  it('refuses a hook_timeout outside 1..30 seconds or not whole', () => {
+    for (const timeout of ['0', '31', '1.5']) expect(() => parseConfig(`${base}[ska]\nhook_timeout = ${timeout}\n`, 'test'), timeout).toThrow(/ska\.hook_timeout/);
+  });
 });
