@@ -45,6 +45,8 @@ describe('logs of a real `authbridge serve`', () => {
     expect(typeof request!['timestamp']).toBe('string');
     expect(lines.find((l) => l['message'] === 'auth.xmpp')).toMatchObject({ jid: 'alice@localhost', result: 'unreachable', client: 'shop' });
     expect(lines.filter((l) => l['level'] === 'warn' && l['message'] === 'xmpp.error')).toHaveLength(1);
+    // The back-off's retries stay out of the info log: the first attempt (its failure is the warning), then the stop.
+    expect(lines.filter((l) => l['message'] === 'xmpp.state').map((l) => l['state'])).toEqual(['connecting', 'stopped']);
     expect(serve.output()).not.toContain(SECRET);
     expect(serve.output()).not.toContain(token);
 

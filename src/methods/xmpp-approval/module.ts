@@ -3,7 +3,7 @@ import { createXmppRequest, getXmppRequest } from '../../http/routes/xmpp-reques
 import { named } from '../../http/app.js';
 import { version } from '../../version.js';
 import { answerServiceDiscovery } from '../../xmpp/disco.js';
-import { ComponentLink } from '../../xmpp/link.js';
+import { ComponentLink, type LinkState } from '../../xmpp/link.js';
 import { acceptSubscriptions } from '../../xmpp/presence.js';
 import type { MethodContext, MethodModule } from '../module.js';
 import { CapabilityCache } from './capability-cache.js';
@@ -31,7 +31,14 @@ export function createXmppApprovalModule(ctx: MethodContext, onFatal: (err: Erro
     link = new ComponentLink({ service: config.xmpp.service, domain: config.xmpp.domain, secret: config.xmpp.secret ?? '' }, logger);
     answerServiceDiscovery(link, version);
     acceptSubscriptions(link, logger);
-    link.on('state', (state) => logger.info('xmpp.state', { state, domain: config.xmpp.domain }));
+    // The first attempt, going online and losing the link are news; each retry of the
+    // back-off while the server stays away is not (one warning per outage, OPS-14).
+    let previous: LinkState | undefined;
+    link.on('state', (state) => {
+      const news = previous === undefined || previous === 'online' || state === 'online' || state === 'stopped';
+      logger.log(news ? 'info' : 'debug', 'xmpp.state', { state, domain: config.xmpp.domain });
+      previous = state;
+    });
     link.on('fatal', onFatal);
     limits = new ApprovalLimits(config.limits, clock);
     approvals = new XmppApprovalService({ engine: new ApprovalEngine(link, new CapabilityCache(clock)), limits, store, clock, logger });
