@@ -192,6 +192,9 @@ const skaSection = z.strictObject({
     .default(''),
   /** Seconds one hook request may take before it counts as failed. */
   hook_timeout: seconds(1, 30).default(2),
+  /** Signs each hook body (X-Authbridge-Signature) so the receiver can tell it comes from us (secret; or hook_secret_file). */
+  hook_secret: z.string().min(16, 'must be at least 16 characters').optional(),
+  hook_secret_file: z.string().min(1).optional(),
 });
 
 const gpgauthSection = z.strictObject({
@@ -255,5 +258,6 @@ export interface SecretKey {
 export const secretKeys: SecretKey[] = [
   { section: 'xmpp', name: 'secret', required: (xmpp) => xmpp['enabled'] !== false },
   { section: 'ska', name: 'secret', required: () => false },
+  { section: 'ska', name: 'hook_secret', required: () => false },
   { section: 'gpgauth', name: 'passphrase', required: () => false },
 ];

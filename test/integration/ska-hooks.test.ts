@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { createHmac, generateKeyPairSync, timingSafeEqual } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -19,6 +19,7 @@ const shopKey = { secret: 'shop-secret-of-at-least-32-bytes!!', algorithm: 'HMAC
 
 interface Received {
   contentType: string | undefined;
+  signatureHeader: string | undefined;
   raw: string;
   body: Record<string, unknown>;
 }
@@ -39,7 +40,8 @@ class HookReceiver {
       req.on('end', () => {
         const raw = Buffer.concat(chunks).toString('utf8');
         const body = JSON.parse(raw) as Record<string, unknown>;
-        this.received.push({ contentType: req.headers['content-type'], raw, body });
+        const signatureHeader = req.headers['x-authbridge-signature'] as string | undefined;
+        this.received.push({ contentType: req.headers['content-type'], signatureHeader, raw, body });
         const answer = this.answer(String(body['event']));
         if (answer === 'hang') return;
         res.statusCode = answer;
@@ -149,6 +151,7 @@ describe('[ska] hook_url: ska\'s Django callbacks as webhooks (SKA-7, spec/ska.m
     expect(receiver.events).toEqual(['validate', 'create', 'info']);
     for (const [i, r] of receiver.received.entries()) {
       expect(r.contentType).toBe('application/json');
+      expect(r.signatureHeader).toBeUndefined();
       expect(r.body).toEqual({
         event: receiver.events[i],
         user: 'alice',
@@ -298,6 +301,37 @@ describe('[ska] without hook_url', () => {
       expect((await fetch(`${h.url}/ska/obtain-jwt-token/?${signedQuery('judy', String(start / 1000 + 3601) + '.0')}`)).status).toBe(200);
       expect(receiver.received).toEqual([]);
       expect(hookWarnings(h)).toEqual([]);
+    } finally {
+      await h.stop();
+      await receiver.close();
+    }
+  });
+});
+
+/** What a receiver does with X-Authbridge-Signature, written from the README alone. */
+function receiverAccepts(secret: string, header: string | undefined, raw: string, nowSeconds: number): boolean {
+  const match = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(header ?? '');
+  if (!match) return false;
+  const expected = createHmac('sha256', secret).update(`${match[1]}.${raw}`).digest();
+  return Math.abs(nowSeconds - Number(match[1])) <= 300 && timingSafeEqual(expected, Buffer.from(match[2] as string, 'hex'));
+}
+
+describe('[ska] hook_secret', () => {
+  it('signs every hook body with HMAC-SHA256 over "<t>.<body>", t from the clock', async () => {
+    const secret = 'hook-secret-shared-with-the-web-app';
+    const receiver = new HookReceiver();
+    const hookUrl = await receiver.listen();
+    const h = await startDaemon(`hook_url = "${hookUrl}"\nhook_secret = "${secret}"\n`);
+    try {
+      expect((await login(h, signedQuery('karl', inAnHour))).status).toBe(302);
+      expect(receiver.events).toEqual(['validate', 'create', 'info']);
+      for (const r of receiver.received) {
+        expect(r.signatureHeader).toMatch(new RegExp(`^t=${start / 1000},v1=[0-9a-f]{64}$`));
+        expect(receiverAccepts(secret, r.signatureHeader, r.raw, start / 1000)).toBe(true);
+        expect(receiverAccepts('another-secret-of-some-length', r.signatureHeader, r.raw, start / 1000)).toBe(false);
+        expect(receiverAccepts(secret, r.signatureHeader, r.raw.replace('karl', 'karo'), start / 1000)).toBe(false);
+      }
+      expect(JSON.stringify(h.logs())).not.toContain(secret);
     } finally {
       await h.stop();
       await receiver.close();

@@ -1,3 +1,5 @@
+import { createHmac } from 'node:crypto';
+import type { Clock } from '../../clock.js';
 import type { Logger } from '../../log.js';
 import type { SkaSuccess } from './service.js';
 
@@ -14,34 +16,53 @@ export type HookEvent = 'validate' | 'get' | 'create' | 'info';
  * ska's PermissionDenied); every other failure is logged once and ignored, as the
  * Django backend logs or swallows exceptions from its callbacks. Bodies are ignored.
  */
+export interface HookSettings {
+  url: string;
+  timeoutSeconds: number;
+  /** `[ska] hook_secret`: when set, every body is signed (X-Authbridge-Signature). */
+  secret: string | undefined;
+}
+
+/**
+ * `X-Authbridge-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`:
+ * the receiver recomputes it over the raw body and may refuse an old `t` (replay).
+ */
+export function hookSignature(secret: string, unixSeconds: number, body: string): string {
+  return `t=${unixSeconds},v1=${createHmac('sha256', secret).update(`${unixSeconds}.${body}`).digest('hex')}`;
+}
+
 export class SkaHooks {
-  readonly #url: string;
-  readonly #timeoutMs: number;
+  readonly #settings: HookSettings;
+  readonly #clock: Clock;
   readonly #logger: Logger;
 
-  constructor(url: string, timeoutSeconds: number, logger: Logger) {
-    this.#url = url;
-    this.#timeoutMs = timeoutSeconds * 1000;
+  constructor(settings: HookSettings, clock: Clock, logger: Logger) {
+    this.#settings = settings;
+    this.#clock = clock;
     this.#logger = logger;
   }
 
   /** Never rejects: `denied` only for a 403 answer to `validate`, else `done`. */
   // The body is what the signature proves ({event, user, provider, extra, valid_until}), never the signature.
   async send(event: HookEvent, subject: SkaSuccess): Promise<'denied' | 'done'> {
+    const { url, timeoutSeconds, secret } = this.#settings;
+    const body = JSON.stringify({ event, user: subject.user, provider: subject.provider, extra: subject.extra, valid_until: subject.valid_until });
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (secret !== undefined) headers['x-authbridge-signature'] = hookSignature(secret, Math.floor(this.#clock.now() / 1000), body);
     let status: number;
     try {
-      const res = await fetch(this.#url, {
+      const res = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ event, user: subject.user, provider: subject.provider, extra: subject.extra, valid_until: subject.valid_until }),
+        headers,
+        body,
         // A redirect is an answer like any other status, never followed with the payload.
         redirect: 'manual',
-        signal: AbortSignal.timeout(this.#timeoutMs),
+        signal: AbortSignal.timeout(timeoutSeconds * 1000),
       });
       status = res.status;
       await res.body?.cancel();
     } catch (err) {
-      this.#failed(event, subject.user, describeFailure(err, this.#timeoutMs));
+      this.#failed(event, subject.user, describeFailure(err, timeoutSeconds));
       return 'done';
     }
     if (event === 'validate' && status === 403) return 'denied';
@@ -55,8 +76,8 @@ export class SkaHooks {
   }
 }
 
-function describeFailure(err: unknown, timeoutMs: number): string {
-  if (err instanceof Error && err.name === 'TimeoutError') return `no answer within ${timeoutMs / 1000} s`;
+function describeFailure(err: unknown, timeoutSeconds: number): string {
+  if (err instanceof Error && err.name === 'TimeoutError') return `no answer within ${timeoutSeconds} s`;
   // fetch reports a network error as TypeError('fetch failed') with the system error as its cause.
   const cause = err instanceof Error ? err.cause : undefined;
   const code = cause instanceof Error ? ((cause as NodeJS.ErrnoException).code ?? cause.message) : undefined;

@@ -20,7 +20,8 @@ const TOKEN_PATHS = ['/ska/obtain-jwt-token/', '/ska-rest/obtain-jwt-token/'];
  */
 export function createSkaModule(ctx: MethodContext): SkaModule {
   const { config, store, clock, logger, regulation, sessions } = ctx;
-  const hooks = config.ska.hook_url === '' ? null : new SkaHooks(config.ska.hook_url, config.ska.hook_timeout, logger);
+  const hooks =
+    config.ska.hook_url === '' ? null : new SkaHooks({ url: config.ska.hook_url, timeoutSeconds: config.ska.hook_timeout, secret: config.ska.hook_secret }, clock, logger);
   const verifier = new SkaVerifier({ settings: config.ska, store, clock, regulation, logger, hooks });
   store.addPurgeable({ purge: (now) => store.ska.purgeExpired(now) });
   if (config.ska.secret !== undefined && Buffer.byteLength(config.ska.secret) < 32) {

@@ -34,4 +34,10 @@ describe('[ska] configuration', () => {
   it('refuses a hook_timeout outside 1..30 seconds or not whole', () => {
     for (const timeout of ['0', '31', '1.5']) expect(() => parseConfig(`${base}[ska]\nhook_timeout = ${timeout}\n`, 'test'), timeout).toThrow(/ska\.hook_timeout/);
   });
+
+  it('hook_secret: none by default, from the file when given as hook_secret_file, at least 16 characters', () => {
+    expect(parseConfig(base, 'test').config.ska.hook_secret).toBeUndefined();
+    expect(() => parseConfig(`${base}[ska]\nhook_secret = "short"\n`, 'test')).toThrow(/ska\.hook_secret: must be at least 16 characters/);
+    expect(() => parseConfig(`${base}[ska]\nhook_secret = "a-secret-long-enough"\nhook_secret_file = "/x"\n`, 'test')).toThrow(/ska\.hook_secret/);
+  });
 });
