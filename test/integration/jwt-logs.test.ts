@@ -1,25 +1,17 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import winston from 'winston';
 import { describe, expect, it } from 'vitest';
 import { Daemon } from '../../src/app.js';
 import { parseConfig } from '../../src/config/load.js';
+import { captureLog } from '../support/log-capture.js';
 import { ajwt, vectorKey } from '../support/ajwt-vectors.js';
 import { addKey, vectorClock, verifyJwt } from '../support/jwt.js';
 
 describe('JWT verification and the logs', () => {
   it('never writes a token or any part of it into the daemon log, accepted or refused', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'authbridge-jwt-logs-'));
-    const lines: string[] = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        lines.push(chunk.toString('utf8'));
-        done();
-      },
-    });
-    const logger = winston.createLogger({ level: 'debug', format: winston.format.json(), transports: [new winston.transports.Stream({ stream: sink })] });
+    const { logger, text } = captureLog();
     const { config } = parseConfig(`[http]\nlisten = "127.0.0.1:0"\n[store]\npath = "${join(dir, 'db.sqlite')}"\n[xmpp]\nenabled = false\n`, 'test');
     const daemon = new Daemon(config, logger, { clock: vectorClock() });
     const vector = ajwt.client_tokens[0]!;
@@ -36,7 +28,7 @@ describe('JWT verification and the logs', () => {
       await daemon.stop();
       rmSync(dir, { recursive: true, force: true });
     }
-    const logged = lines.join('');
+    const logged = text();
     expect(logged).toContain('auth.jwt.success');
     expect(logged).toContain('auth.jwt.failure');
     for (const part of [header, payload, signature, signature.slice(0, 20)]) expect(logged).not.toContain(part);

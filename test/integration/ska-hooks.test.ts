@@ -4,12 +4,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import winston from 'winston';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Daemon } from '../../src/app.js';
 import { ManualClock } from '../../src/clock.js';
 import { parseConfig } from '../../src/config/load.js';
+import { captureLog } from '../support/log-capture.js';
 import { globalSecret, signedQuery } from '../support/ska.js';
 
 const start = Date.UTC(2026, 0, 1);
@@ -82,14 +81,7 @@ interface Harness {
 async function startDaemon(ska: string, extra = ''): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'authbridge-ska-hooks-'));
   writeFileSync(join(dir, 'ed.pem'), generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }));
-  const lines: string[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(chunk.toString('utf8'));
-      done();
-    },
-  });
-  const logger = winston.createLogger({ level: 'debug', format: winston.format.json(), transports: [new winston.transports.Stream({ stream: sink })] });
+  const { logger, lines } = captureLog();
   const { config } = parseConfig(
     `[http]\nlisten = "127.0.0.1:0"\n[store]\npath = "${join(dir, 'db.sqlite')}"\n[xmpp]\nenabled = false\n` +
       `[jwt]\npublish_keys = ["${join(dir, 'ed.pem')}"]\n` +
@@ -101,7 +93,7 @@ async function startDaemon(ska: string, extra = ''): Promise<Harness> {
   return {
     daemon,
     url: `http://127.0.0.1:${port}`,
-    logs: () => lines.join('').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>),
+    logs: lines,
     async stop() {
       await daemon.stop();
       rmSync(dir, { recursive: true, force: true });

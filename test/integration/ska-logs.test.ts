@@ -1,24 +1,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import winston from 'winston';
 import { describe, expect, it } from 'vitest';
 import { Daemon } from '../../src/app.js';
 import { parseConfig } from '../../src/config/load.js';
+import { captureLog } from '../support/log-capture.js';
 import { globalSecret, signedQuery } from '../support/ska.js';
 
 describe('ska and the logs (spec/ska.md §12.7)', () => {
   it('never writes the signature (valid or not) into the daemon log', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'authbridge-ska-logs-'));
-    const lines: string[] = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        lines.push(chunk.toString('utf8'));
-        done();
-      },
-    });
-    const logger = winston.createLogger({ level: 'debug', format: winston.format.json(), transports: [new winston.transports.Stream({ stream: sink })] });
+    const { logger, text } = captureLog();
     const { config } = parseConfig(
       `[http]\nlisten = "127.0.0.1:0"\n[store]\npath = "${join(dir, 'db.sqlite')}"\n[xmpp]\nenabled = false\n[ska]\nsecret = "${globalSecret}"\nalgorithm = "HMAC-SHA256"\n`,
       'test',
@@ -38,7 +30,7 @@ describe('ska and the logs (spec/ska.md §12.7)', () => {
       await daemon.stop();
       rmSync(dir, { recursive: true, force: true });
     }
-    const logged = lines.join('');
+    const logged = text();
     expect(logged).toContain('/v1/ska/verify');
     expect(logged).toContain('/ska/login/');
     const sent = new URLSearchParams(good).get('signature') as string;
