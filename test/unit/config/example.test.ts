@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bundledConfigPath, parseConfig } from '../../../src/config/load.js';
 import { configSchema, secretKeys } from '../../../src/config/schema.js';
@@ -70,5 +71,15 @@ describe('config.example.toml', () => {
       section === 'source' ? [] : Object.keys(example[section]!).filter((key) => JSON.stringify(example[section]![key]) !== JSON.stringify(defaults[section]![key])).map((key) => `${section}.${key}`),
     );
     expect(differing).toEqual([]);
+  });
+});
+
+describe('README.md configuration table', () => {
+  const readme = readFileSync(join(bundledConfigPath, '..', 'README.md'), 'utf8');
+  const rows = new Map([...readme.matchAll(/^\| `\[([a-z_]+)\]` \| (.*) \|$/gm)].map((m) => [m[1]!, m[2]!]));
+
+  it.each(schemaKeys())('names %s', (_name, section, key) => {
+    expect(rows.get(section), `README has no row for [${section}]`).toBeDefined();
+    expect(rows.get(section), `README's [${section}] row does not name ${key}`).toContain(`\`${key}\``);
   });
 });
