@@ -13,7 +13,8 @@ export const serve: CommandGroup = {
   Runs the daemon. Without --config it reads ./config.toml when present, else the
   bundled config.example.toml. SIGTERM or SIGINT stops it gracefully (exit 0);
   a second signal, or requests still running after http.shutdown_timeout, make
-  it exit 1.`,
+  it exit 1. An invalid configuration exits 1; the XMPP server refusing the
+  component (wrong secret, unknown domain, unresolvable host) exits 78.`,
   async run(argv) {
     const { values } = parse(argv, configOption);
     const { config, warnings } = loadConfigFrom(values.config);

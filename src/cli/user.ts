@@ -4,7 +4,7 @@ import { configOption, parse, printTable, UsageError, withStore, type CommandGro
 
 export const userCommand: CommandGroup = {
   name: 'user',
-  summary: 'add, list or disable users',
+  summary: 'add, list, disable or enable users',
   usage: `authbridge user add USERNAME [--jid JID] [--principal PRINCIPAL] [--email EMAIL] [--name NAME] [--config FILE]
 authbridge user list [--config FILE]
 authbridge user disable USERNAME [--config FILE]

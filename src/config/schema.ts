@@ -198,7 +198,7 @@ const skaSection = z.strictObject({
 });
 
 const gpgauthSection = z.strictObject({
-  /** Armored OpenPGP private key of the server; absent: gpgAuth reports not ready. */
+  /** Armored OpenPGP private key of the server; absent: gpgAuth is off and its routes answer 503. */
   server_key_file: z.string().min(1).optional(),
   /** Passphrase of that key (secret; or passphrase_file). Omit for an unprotected key. */
   passphrase: z.string().min(1).optional(),
