@@ -54,6 +54,12 @@ export interface AppErrorOptions {
   retryAfter?: number;
   /** Extra JSON members added to the error body (e.g. ska's `reasons`). */
   details?: Record<string, unknown>;
+  /**
+   * Whether code and description reach the caller. Default: only for 4xx. A 5xx that
+   * names a deliberate state (a method not configured or not ready) sets it, so the
+   * caller gets a stable code rather than the generic internal error.
+   */
+  expose?: boolean;
 }
 
 export class AppError extends Error {
@@ -69,7 +75,7 @@ export class AppError extends Error {
     this.name = 'AppError';
     this.status = status;
     this.code = code;
-    this.expose = status < 500;
+    this.expose = options.expose ?? status < 500;
     this.retryAfter = options.retryAfter;
     this.details = options.details;
   }
@@ -80,6 +86,9 @@ export const badRequest = (description: string, code: ErrorCode = 'ERR_INVALID_R
 
 export const rateLimited = (description: string, retryAfter: number) =>
   new AppError(429, 'ERR_RATE_LIMITED', description, { retryAfter });
+
+/** A method that is switched off or not ready: 503 with its stable code, shown to the caller. */
+export const unavailable = (code: ErrorCode, description: string) => new AppError(503, code, description, { expose: true });
 
 /** Thrown by config loading; carries every problem found, each with its dotted key path. */
 export class ConfigError extends Error {

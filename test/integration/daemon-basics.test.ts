@@ -28,6 +28,19 @@ describe('daemon without XMPP', () => {
     expect((await fetch(`${t.url}/auth?jid=alice@example.org&domain=x&method=GET&transaction_id=1`)).status).toBe(523);
   });
 
+  it('answers the JSON XMPP API 503 ERR_XMPP_UNAVAILABLE when XMPP is disabled', async () => {
+    const created = await fetch(`${t.url}/v1/xmpp/requests`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jid: 'alice@example.org', domain: 'x', method: 'GET' }),
+    });
+    expect(created.status).toBe(503);
+    expect(await created.json()).toEqual({ error: 'ERR_XMPP_UNAVAILABLE', error_description: 'the XMPP method is disabled in the configuration' });
+    const polled = await fetch(`${t.url}/v1/xmpp/requests/abc`);
+    expect(polled.status).toBe(503);
+    expect(await polled.json()).toMatchObject({ error: 'ERR_XMPP_UNAVAILABLE' });
+  });
+
   it('refuses malformed JSON with 400, never 500', async () => {
     const res = await fetch(`${t.url}/v1/xmpp/requests`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"jid":' });
     expect(res.status).toBe(400);

@@ -28,7 +28,8 @@ function toAppError(err: unknown): AppError {
 
 /**
  * The one place errors become responses: `{error, error_description}` for errors the
- * caller caused, a fixed body plus a logged request id for our own (OPS-7).
+ * caller caused and for exposed states (a method not ready: `AppError` `expose`), a
+ * fixed body plus a logged request id for our own failures (OPS-7).
  */
 export function errorHandler(): Middleware<AppState> {
   return async function renderErrors(ctx, next) {

@@ -1,6 +1,6 @@
 import type { Middleware, ParameterizedContext } from 'koa';
 import type { Clock } from '../../clock.js';
-import { AppError } from '../../errors.js';
+import { AppError, unavailable } from '../../errors.js';
 import { BASE_HEADERS, START_HEADERS } from '../../methods/gpgauth/headers.js';
 import { METHOD, type GpgAuthService } from '../../methods/gpgauth/service.js';
 import type { SessionManager } from '../../session/manager.js';
@@ -14,13 +14,10 @@ function envelope(ctx: ParameterizedContext<AppState>, clock: Clock, status: 'su
   return { header: { id: ctx.state.requestId, status, servertime: Math.floor(clock.now() / 1000), action: ctx.state.route ?? ctx.path, message, url: ctx.path, code }, body };
 }
 
-/** The service, or a 503 answer (rendered here: the error handler hides every 5xx description). */
-function serviceOrUnavailable(ctx: ParameterizedContext<AppState>, ref: GpgAuthServiceRef): GpgAuthService | undefined {
+/** The service, or 503 ERR_NOT_READY while gpgAuth has no server key. */
+function requireService(ref: GpgAuthServiceRef): GpgAuthService {
   const service = ref();
-  if (!service) {
-    ctx.status = 503;
-    ctx.body = { error: 'ERR_NOT_READY', error_description: 'gpgAuth has no server key configured' };
-  }
+  if (!service) throw unavailable('ERR_NOT_READY', 'gpgAuth has no server key configured');
   return service;
 }
 
@@ -28,8 +25,7 @@ function serviceOrUnavailable(ctx: ParameterizedContext<AppState>, ref: GpgAuthS
 export function gpgAuthVerifyGet(ref: GpgAuthServiceRef, clock: Clock): Middleware<AppState> {
   return function answerServerKey(ctx) {
     ctx.set(BASE_HEADERS);
-    const service = serviceOrUnavailable(ctx, ref);
-    if (!service) return;
+    const service = requireService(ref);
     const { fingerprint, publicArmored } = service.serverKey;
     ctx.body = envelope(ctx, clock, 'success', 200, 'The operation was successful.', { fingerprint, keydata: publicArmored });
   };
@@ -41,8 +37,7 @@ export function gpgAuthLogin(ref: GpgAuthServiceRef, sessions: SessionManager, c
     ctx.set(BASE_HEADERS);
     ctx.set(START_HEADERS);
     ctx.set('Cache-Control', 'no-store');
-    const service = serviceOrUnavailable(ctx, ref);
-    if (!service) return;
+    const service = requireService(ref);
     const current = sessions.current(ctx);
     if (current && current.method !== METHOD) throw new AppError(409, 'ERR_ALREADY_AUTHENTICATED', `already logged in through ${current.method}`);
     const outcome = await service.handle(ctx.request.body, ctx.state.clientIp);

@@ -1,7 +1,7 @@
 import type { Context, Middleware } from 'koa';
-import { AppError, type ErrorCode } from '../../errors.js';
+import { AppError } from '../../errors.js';
 import { negotiateChallenge, readNegotiateHeader } from '../../methods/kerberos/negotiate.js';
-import type { KerberosLogin, KerberosService } from '../../methods/kerberos/service.js';
+import { notConfigured, type KerberosLogin, type KerberosService } from '../../methods/kerberos/service.js';
 import type { Caller } from '../../methods/xmpp-approval/service.js';
 import type { AppState } from '../context.js';
 
@@ -16,20 +16,11 @@ export interface NegotiateDeps {
   startSession(ctx: Context & { state: AppState }, login: KerberosLogin): void;
 }
 
-/**
- * KRB-1: a keytab or configuration problem is a 500, rendered here with its stable code
- * (the error handler hides every 5xx code); the reason was logged once, not per request.
- */
-function answerNotConfigured(ctx: Context): void {
-  ctx.status = 500;
-  ctx.body = { error: 'ERR_KERBEROS_NOT_CONFIGURED' satisfies ErrorCode, error_description: 'the Kerberos method is not ready (see the log)' };
-}
-
 // GET /v1/negotiate — HTTP Negotiate (RFC 4559; spec/kerberos.md §1, KRB-1, KRB-2).
 export function negotiate(deps: NegotiateDeps): Middleware<AppState> {
   return async function acceptNegotiate(ctx) {
     ctx.set('Cache-Control', 'no-store');
-    if (!deps.service) return answerNotConfigured(ctx);
+    if (!deps.service) throw notConfigured();
     const header = readNegotiateHeader(ctx.get('authorization'));
     // RFC 4559 §5: every refusal carries a fresh, bare challenge.
     ctx.set('WWW-Authenticate', negotiateChallenge());
@@ -37,13 +28,7 @@ export function negotiate(deps: NegotiateDeps): Middleware<AppState> {
     if (header.kind === 'malformed') throw new AppError(401, 'ERR_KERBEROS_TOKEN_INVALID', 'the Negotiate token is not base64');
 
     const caller: Caller = { client: deps.apiClient(ctx), ip: ctx.state.clientIp };
-    let login: KerberosLogin;
-    try {
-      login = await deps.service.login(header.token, caller, (admitted) => deps.startSession(ctx, admitted));
-    } catch (err) {
-      if (err instanceof AppError && err.code === 'ERR_KERBEROS_NOT_CONFIGURED') return answerNotConfigured(ctx);
-      throw err;
-    }
+    const login = await deps.service.login(header.token, caller, (admitted) => deps.startSession(ctx, admitted));
     ctx.set('WWW-Authenticate', negotiateChallenge(login.replyToken));
     ctx.body = {
       user: login.user.username,

@@ -1,5 +1,5 @@
 import type { Middleware } from 'koa';
-import type { ErrorCode } from '../../errors.js';
+import { unavailable } from '../../errors.js';
 import { parseQuery } from '../../methods/ska/params.js';
 import type { SkaUse, SkaVerifier } from '../../methods/ska/service.js';
 import type { SkaTokenIssuer } from '../../methods/ska/token.js';
@@ -22,10 +22,7 @@ export function skaObtainToken(deps: SkaTokenDeps): Middleware<AppState> {
     ctx.set('Referrer-Policy', 'no-referrer');
     ctx.set('Cache-Control', 'no-store');
     if (!deps.issuer.available) {
-      // Rendered here: the error handler hides every 5xx description.
-      ctx.status = 503;
-      ctx.body = { error: 'ERR_TOKEN_KEY_UNAVAILABLE' satisfies ErrorCode, error_description: 'no token signing key: the first [jwt] publish_keys entry must be a private key file' };
-      return;
+      throw unavailable('ERR_TOKEN_KEY_UNAVAILABLE', 'no token signing key: the first [jwt] publish_keys entry must be a private key file');
     }
     const success = await deps.verifier.authenticate(parseQuery(ctx.querystring), { ip: ctx.state.clientIp, client: null }, deps.use);
     ctx.body = { token: deps.issuer.issue(success.user, deps.users.findByUsername(success.user)?.email ?? null) };

@@ -1,5 +1,5 @@
 import type { Middleware } from 'koa';
-import { AppError, badRequest } from '../../errors.js';
+import { badRequest, unavailable } from '../../errors.js';
 import type { XmppApprovalService } from '../../methods/xmpp-approval/service.js';
 import type { XmppRequestRecord } from '../../store/xmpp-requests.js';
 import { objectBody, optionalString } from '../body.js';
@@ -27,7 +27,7 @@ function render(record: XmppRequestRecord) {
 }
 
 function requireService(approvals: XmppApprovalService | undefined): XmppApprovalService {
-  if (!approvals) throw new AppError(503, 'ERR_XMPP_UNAVAILABLE', 'the XMPP method is disabled in the configuration');
+  if (!approvals) throw unavailable('ERR_XMPP_UNAVAILABLE', 'the XMPP method is disabled in the configuration');
   return approvals;
 }
 

@@ -42,6 +42,13 @@ const refusal = {
 };
 
 /**
+ * KRB-1: a keytab or configuration problem is a 500 with its stable code; the reason
+ * itself (paths, GSS messages) goes to the log once, never to the client.
+ */
+export const notConfigured = (cause?: Error) =>
+  new AppError(500, 'ERR_KERBEROS_NOT_CONFIGURED', 'the Kerberos method is not ready (see the log)', { expose: true, ...(cause ? { cause } : {}) });
+
+/**
  * SPNEGO login (spec/kerberos.md §1, §5): accept the token with our addon, check the
  * realm, map the principal to a user, and store a delegated credential if there is one.
  */
@@ -183,7 +190,7 @@ export class KerberosService {
     }
     if (!this.#keytabProblemLogged) this.#logger.warn('kerberos.not_ready', { keytab: this.#settings.keytab_file, reason: problem, gss: cause.message });
     this.#keytabProblemLogged = true;
-    throw new AppError(500, 'ERR_KERBEROS_NOT_CONFIGURED', problem, { cause });
+    throw notConfigured(cause);
   }
 
   /** Removes the cache a login session carried, when that session ends (logout, expiry, a new login). */
