@@ -15,7 +15,7 @@ import { createGpgAuthModule, type GpgAuthModule } from './methods/gpgauth/modul
 import { createXmppApprovalModule, type XmppApprovalModule } from './methods/xmpp-approval/module.js';
 import { forwardAuth } from './http/routes/forward-auth.js';
 import { getSession, logoutSession } from './http/routes/session.js';
-import { Metrics, startMetricsServer } from './metrics/metrics.js';
+import { createMetricsServer, Metrics } from './metrics/metrics.js';
 import { Regulation } from './regulation/regulation.js';
 import { SessionManager } from './session/manager.js';
 import { Store } from './store/store.js';
@@ -102,35 +102,28 @@ export class Daemon {
     return (this.#metricsServer?.address() as AddressInfo | null) ?? undefined;
   }
 
-  /** Binds the HTTP port and starts the methods; resolves with the bound address. */
+  /**
+   * Prepares the methods (key files: before any port is bound, OPS-8), binds the HTTP
+   * port and the metrics listener, starts the methods; resolves with the HTTP address.
+   * A failure on the way stops what was started and rejects.
+   */
   async start(): Promise<AddressInfo> {
-    const listen = parseListen(this.config.http.listen);
-    if (!listen) throw new Error(`http.listen is invalid: ${this.config.http.listen}`);
-    await new Promise<void>((resolve, reject) => {
-      this.#server.once('error', reject);
-      this.#server.listen(listen.port, listen.host, () => {
-        this.#server.off('error', reject);
-        resolve();
-      });
-    });
-    const address = this.#server.address() as AddressInfo;
-    this.#logger.info('http.listening', { address: address.address, port: address.port, version });
-    if (this.#metrics) {
-      const at = parseListen(this.config.metrics.listen);
-      if (!at) throw new Error(`metrics.listen is invalid: ${this.config.metrics.listen}`);
-      const { server, address: metricsAddress } = await startMetricsServer(this.#metrics, at.host, at.port);
-      this.#metricsServer = server;
-      this.#logger.info('metrics.listening', { address: metricsAddress.address, port: metricsAddress.port });
-    }
     try {
+      for (const method of this.#methods) await method.prepare?.();
+      const address = await listen(this.#server, this.config.http.listen);
+      this.#logger.info('http.listening', { address: address.address, port: address.port, version });
+      if (this.#metrics) {
+        this.#metricsServer = createMetricsServer(this.#metrics);
+        const at = await listen(this.#metricsServer, this.config.metrics.listen);
+        this.#logger.info('metrics.listening', { address: at.address, port: at.port });
+      }
       for (const method of this.#methods) await method.start?.();
+      this.#purgeTimer = setInterval(() => this.#purge(), this.config.store.purge_interval * 1000).unref();
+      return address;
     } catch (err) {
-      // e.g. a gpgAuth key that does not unlock: a configuration error, nothing may keep running.
       await this.stop();
       throw err;
     }
-    this.#purgeTimer = setInterval(() => this.#purge(), this.config.store.purge_interval * 1000).unref();
-    return address;
   }
 
   /**
@@ -181,4 +174,18 @@ export class Daemon {
       this.#logger.error('store.purge_failed', { err: String(err) });
     }
   }
+}
+
+/** Binds `server` to a validated `host:port` (the schema checked it). */
+async function listen(server: Server, hostPort: string): Promise<AddressInfo> {
+  const at = parseListen(hostPort);
+  if (!at) throw new Error(`not a listen address: ${hostPort}`);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(at.port, at.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return server.address() as AddressInfo;
 }

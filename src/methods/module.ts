@@ -27,6 +27,8 @@ export interface MethodModule {
   name: string;
   routes?: RouteMount;
   readiness?: ReadinessCheck;
+  /** Before the HTTP port is bound: read and unlock what the config names; a ConfigError stops the start-up. */
+  prepare?(): Promise<void>;
   start?(): void | Promise<void>;
   stop?(): void | Promise<void>;
 }

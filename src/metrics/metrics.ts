@@ -1,5 +1,4 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /**
@@ -62,9 +61,9 @@ export class Metrics {
   }
 }
 
-/** Serves `GET /metrics` from `metrics` on `host:port`; anything else is 404. */
-export async function startMetricsServer(metrics: Metrics, host: string, port: number): Promise<{ server: Server; address: AddressInfo }> {
-  const server = createServer((req, res) => {
+/** A server answering `GET /metrics` from `metrics`; anything else is 404. */
+export function createMetricsServer(metrics: Metrics): Server {
+  return createServer((req, res) => {
     if (req.method !== 'GET' || req.url?.split('?')[0] !== '/metrics') {
       res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found\n');
       return;
@@ -74,12 +73,4 @@ export async function startMetricsServer(metrics: Metrics, host: string, port: n
       () => res.writeHead(500, { 'Content-Type': 'text/plain' }).end('metrics unavailable\n'),
     );
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  return { server, address: server.address() as AddressInfo };
 }

@@ -37,6 +37,18 @@ describe('authbridge config validate', () => {
     }
   });
 
+  it('reads the key files as serve would: an unreadable or unusable [jwt] publish_keys entry is a problem', () => {
+    const notAKey = join(dir, 'not-a-key.pem');
+    writeFileSync(notAKey, 'hello\n');
+    const keys = join(dir, 'keys.toml');
+    writeFileSync(keys, `[xmpp]\nenabled = false\n[jwt]\npublish_keys = ["${join(dir, 'absent.pem')}", "${notAKey}"]\n`);
+    const result = runCli(['config', 'validate', '--config', keys]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('2 problem(s)');
+    expect(result.stderr).toMatch(/jwt\.publish_keys: .*absent\.pem: cannot read \(ENOENT\)/);
+    expect(result.stderr).toMatch(/jwt\.publish_keys: .*not-a-key\.pem: not a usable RSA/);
+  });
+
   it('a missing file is a problem, not a crash', () => {
     const result = runCli(['config', 'validate', '--config', join(dir, 'absent.toml')]);
     expect(result.status).toBe(1);
@@ -45,13 +57,13 @@ describe('authbridge config validate', () => {
 });
 
 describe('authbridge serve with an invalid configuration', () => {
-  it('exits 1 naming every problem, before binding the HTTP port', async () => {
+  it('exits 78 (EX_CONFIG, no systemd restart) naming every problem, before binding the HTTP port', async () => {
     const port = await freePort();
     const bad = join(dir, 'serve-bad.toml');
     writeFileSync(bad, `[http]\nlisten = "127.0.0.1:${port}"\n[store]\npath = "${join(dir, 'never.sqlite')}"\n[xmpp]\nservice = "xmpp://127.0.0.1:1"\nsecret = ""\nbogus = 1\n`);
     const serve = spawnServe(bad);
-    await expect(serve.url).rejects.toThrow(/exited \(1\) before listening/);
-    expect(await serve.exit).toBe(1);
+    await expect(serve.url).rejects.toThrow(/exited \(78\) before listening/);
+    expect(await serve.exit).toBe(78);
     expect(serve.output()).toContain('xmpp.secret:');
     expect(serve.output()).toContain('xmpp.bogus: unknown key');
     // The port was never bound and no store was created.

@@ -178,7 +178,7 @@ describe('gpgAuth interop with GnuPG 2.2 (GPG-11)', () => {
     }
   }, 90_000);
 
-  it('`authbridge serve` (built) exits at start-up with a configuration error for a wrong server key passphrase', async () => {
+  it('`authbridge serve` (built) exits 78 before binding for a wrong server key passphrase; `config validate` finds it first', async () => {
     const serverFpr = home.makeKey('Locked Server <locked@example.test>', 'ed25519', true, 'right');
     const keyFile = join(t.dir, 'locked.sec.asc');
     const passFile = join(t.dir, 'locked.pass');
@@ -190,12 +190,16 @@ describe('gpgAuth interop with GnuPG 2.2 (GPG-11)', () => {
       `[http]\nlisten = "127.0.0.1:0"\n[store]\npath = "${join(t.dir, 'locked.sqlite')}"\n[xmpp]\nenabled = false\n[gpgauth]\nserver_key_file = "${keyFile}"\npassphrase_file = "${passFile}"\n`,
     );
     const main = join(import.meta.dirname, '..', '..', 'dist', 'main.js');
+    const validate = spawnSync(process.execPath, [main, 'config', 'validate', '--config', config], { encoding: 'utf8', timeout: 60_000 });
+    expect(validate.status).toBe(1);
+    expect(validate.stderr).toContain(`gpgauth.passphrase: does not unlock ${serverFpr}`);
     const res = spawnSync(process.execPath, [main, 'serve', '--config', config], { encoding: 'utf8', timeout: 60_000 });
     expect(res.signal).toBeNull();
-    expect(res.status).toBe(1);
+    expect(res.status).toBe(78);
     expect(res.stderr).toContain('invalid configuration');
     expect(res.stderr).toContain(`gpgauth.passphrase: does not unlock ${serverFpr}`);
-    expect(res.stderr).not.toContain('wrong');
+    expect(res.stdout).not.toContain('http.listening');
+    for (const output of [res.stderr, res.stdout, validate.stderr, validate.stdout]) expect(output).not.toContain('wrong');
   }, 90_000);
 
   it('`authbridge gpg login --passphrase-file` unlocks a protected gpg-exported user key', async () => {

@@ -9,8 +9,9 @@ export interface GpgAuthModule extends MethodModule {
 }
 
 /**
- * gpgAuth 1.3.0 on passbolt's paths. The server key is unlocked once in start();
- * a bad key or passphrase fails the start-up, no key leaves the method not ready.
+ * gpgAuth 1.3.0 on passbolt's paths. The server key is unlocked once in prepare(),
+ * before the port is bound; a bad key or passphrase fails the start-up, no key
+ * leaves the method off.
  */
 export function createGpgAuthModule(ctx: MethodContext): GpgAuthModule {
   const { config, store, clock, logger, regulation, sessions } = ctx;
@@ -34,7 +35,7 @@ export function createGpgAuthModule(ctx: MethodContext): GpgAuthModule {
     },
     // Without a configured key gpgAuth is off (like xmpp.enabled = false) and stays out of /readyz.
     ...(settings.server_key_file === undefined ? {} : { readiness: { name: 'gpgauth', check: () => ({ up: service !== undefined, ...(service ? {} : { detail: 'server key not loaded' }) }) } }),
-    async start() {
+    async prepare() {
       if (settings.server_key_file === undefined) {
         logger.warn('gpgauth.disabled', { reason: 'gpgauth.server_key_file is not set: gpgAuth answers 503' });
         return;

@@ -16,7 +16,7 @@ export interface JwtModule extends MethodModule {
 }
 
 /** The public half of a PEM key file (public or private), for our JWKS (spec/jwt.md §9). */
-function publishedKey(path: string): Record<string, string> {
+export function publishedKey(path: string): Record<string, string> {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
