@@ -13,6 +13,7 @@ import { Regulation } from '../../dist/regulation/regulation.js';
 import { Store } from '../../dist/store/store.js';
 import { loadServerKey } from '../../dist/methods/gpgauth/server-key.js';
 import { GpgAuthService } from '../../dist/methods/gpgauth/service.js';
+import { silentLogger } from '../../dist/log.js';
 
 const N = Number(process.env.N ?? 40);
 const home = mkdtempSync(join(tmpdir(), 'authbridge-bench-gpg-'));
@@ -101,7 +102,7 @@ function serviceWith(serverKey) {
   const store = new Store(join(home, `store-${randomUUID()}.sqlite`), clock);
   const regulation = new Regulation(store.db, clock, { max_retries: 1e9, find_time: 60, ban_time: 60 });
   const settings = { token_ttl: 300, max_active_tokens: 5, debug: false, unknown_key_message: 'There is no user associated with this key.' };
-  return { store, service: new GpgAuthService({ serverKey, store, clock, regulation, settings }) };
+  return { store, service: new GpgAuthService({ serverKey, store, clock, regulation, settings, logger: silentLogger() }) };
 }
 
 async function serverKeyFromGpg(fpr) {

@@ -10,7 +10,7 @@ import { globalSecret, signedQuery } from '../support/ska.js';
 describe('ska and the logs (spec/ska.md §12.7)', () => {
   it('never writes the signature (valid or not) into the daemon log', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'authbridge-ska-logs-'));
-    const { logger, text } = captureLog();
+    const { logger, text, lines } = captureLog();
     const { config } = parseConfig(
       `[http]\nlisten = "127.0.0.1:0"\n[store]\npath = "${join(dir, 'db.sqlite')}"\n[xmpp]\nenabled = false\n[ska]\nsecret = "${globalSecret}"\nalgorithm = "HMAC-SHA256"\n`,
       'test',
@@ -36,5 +36,9 @@ describe('ska and the logs (spec/ska.md §12.7)', () => {
     const sent = new URLSearchParams(good).get('signature') as string;
     for (const s of [sent, encodeURIComponent(sent)]) expect(logged).not.toContain(s);
     expect(logged).not.toContain('signature=');
+    // One auth.ska line per attempt (OPS-14): the first verify succeeds, the forged one fails.
+    const attempts = lines().filter((l) => l['message'] === 'auth.ska');
+    expect(attempts[0]).toMatchObject({ level: 'info', user: 'alice', result: 'success' });
+    expect(attempts[1]).toMatchObject({ level: 'info', user: 'bob', result: 'failure' });
   });
 });

@@ -41,7 +41,7 @@ export function createGpgAuthModule(ctx: MethodContext): GpgAuthModule {
         return;
       }
       const serverKey = await loadServerKey(settings.server_key_file, settings.passphrase);
-      service = new GpgAuthService({ serverKey, store, clock, regulation, settings });
+      service = new GpgAuthService({ serverKey, store, clock, regulation, settings, logger });
       logger.info('gpgauth.ready', { fingerprint: serverKey.fingerprint });
     },
   };

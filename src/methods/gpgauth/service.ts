@@ -1,5 +1,6 @@
 import { createMessage, decrypt, encrypt, enums, readKey, readMessage, type Key } from 'openpgp';
 import type { Clock } from '../../clock.js';
+import type { Logger } from '../../log.js';
 import { accountKey, ipKey, type Regulation } from '../../regulation/regulation.js';
 import type { GpgKey } from '../../store/gpg-keys.js';
 import type { Store } from '../../store/store.js';
@@ -37,15 +38,17 @@ export class GpgAuthService {
   readonly #clock: Clock;
   readonly #regulation: Regulation;
   readonly #settings: GpgAuthSettings;
+  readonly #logger: Logger;
   /** Parsed user keys by armored text (parsing costs ~0.6 ms; the store stays the authority on revocation). */
   readonly #parsed = new Map<string, Key>();
 
-  constructor(deps: { serverKey: ServerKey; store: Store; clock: Clock; regulation: Regulation; settings: GpgAuthSettings }) {
+  constructor(deps: { serverKey: ServerKey; store: Store; clock: Clock; regulation: Regulation; settings: GpgAuthSettings; logger: Logger }) {
     this.serverKey = deps.serverKey;
     this.#store = deps.store;
     this.#clock = deps.clock;
     this.#regulation = deps.regulation;
     this.#settings = deps.settings;
+    this.#logger = deps.logger;
   }
 
   /** Runs one stage; throws only the regulation's 429. */
@@ -154,11 +157,18 @@ export class GpgAuthService {
 
   #fail(keys: string[], outcome: StageOutcome, stage: number, fingerprint: string | undefined): StageOutcome {
     this.#regulation.recordFailure(keys);
-    this.#store.audit.record({ method: METHOD, subject: fingerprint ?? null, result: `failure:stage${stage}`, client: null, ip: keys[0]?.slice(3) ?? null, detail: outcome.message });
+    this.#record(fingerprint ?? null, `failure:stage${stage}`, keys, outcome.message);
     return outcome;
   }
 
   #audit(fingerprint: string, result: string, keys: string[], user?: string): void {
-    this.#store.audit.record({ method: METHOD, subject: user ?? fingerprint, result, client: null, ip: keys[0]?.slice(3) ?? null, detail: `key ${fingerprint}` });
+    this.#record(user ?? fingerprint, result, keys, `key ${fingerprint}`);
+  }
+
+  /** The audit row and the auth.gpgauth log line of one attempt (OPS-14). */
+  #record(subject: string | null, result: string, keys: string[], detail: string): void {
+    const ip = keys[0]?.slice(3) ?? null;
+    this.#store.audit.record({ method: METHOD, subject, result, client: null, ip, detail });
+    this.#logger.info('auth.gpgauth', { user: subject, result, ip, detail });
   }
 }

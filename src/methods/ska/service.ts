@@ -184,8 +184,9 @@ export class SkaVerifier {
     throw new AppError(401, code, `Unauthorised request. ${reasons.join('; ')}`, { details: { reasons, detail } });
   }
 
-  /** Batched (Store.audit.recordSoon); a failure's regulation count is written at once. */
+  /** Audit row batched (Store.audit.recordSoon; a failure's regulation count is written at once) and an auth.ska line (OPS-14). */
   #audit(subject: string | null, result: string, caller: SkaCaller, detail: string | null): void {
     this.#store.audit.recordSoon({ method: METHOD, subject, result, client: caller.client, ip: caller.ip, detail });
+    this.#logger.info('auth.ska', { user: subject, result, client: caller.client, detail });
   }
 }
