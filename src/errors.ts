@@ -1,52 +1,56 @@
 /**
  * The closed set of error codes authbridge answers with. HTTP rendering and tests
- * switch on `code`, never on message text. Method issues extend this list.
+ * switch on `code`, never on message text. Method issues extend this list; the
+ * array is the runtime copy tests check answers against.
  */
-export type ErrorCode =
-  | 'ERR_INVALID_REQUEST'
-  | 'ERR_INVALID_JID'
-  | 'ERR_UNAUTHENTICATED'
-  | 'ERR_FORBIDDEN'
-  | 'ERR_NOT_FOUND'
-  | 'ERR_METHOD_NOT_ALLOWED'
-  | 'ERR_PAYLOAD_TOO_LARGE'
-  | 'ERR_HEADERS_TOO_LARGE'
-  | 'ERR_REQUEST_TIMEOUT'
-  | 'ERR_UNSUPPORTED_MEDIA_TYPE'
-  | 'ERR_RATE_LIMITED'
-  | 'ERR_XMPP_UNAVAILABLE'
-  | 'ERR_NOT_READY'
-  | 'ERR_INTERNAL'
+export const ERROR_CODES = [
+  'ERR_INVALID_REQUEST',
+  'ERR_INVALID_JID',
+  'ERR_UNAUTHENTICATED',
+  'ERR_FORBIDDEN',
+  'ERR_NOT_FOUND',
+  'ERR_METHOD_NOT_ALLOWED',
+  'ERR_PAYLOAD_TOO_LARGE',
+  'ERR_HEADERS_TOO_LARGE',
+  'ERR_REQUEST_TIMEOUT',
+  'ERR_UNSUPPORTED_MEDIA_TYPE',
+  'ERR_RATE_LIMITED',
+  'ERR_XMPP_UNAVAILABLE',
+  'ERR_NOT_READY',
+  'ERR_INTERNAL',
   // key-signed JWT (spec/jwt.md)
-  | 'ERR_TOKEN_MALFORMED'
-  | 'ERR_TOKEN_ALGORITHM'
-  | 'ERR_TOKEN_SIGNATURE'
-  | 'ERR_TOKEN_STALE'
-  | 'ERR_TOKEN_EXPIRED'
-  | 'ERR_TOKEN_BINDING'
-  | 'ERR_TOKEN_REPLAYED'
-  | 'ERR_UNKNOWN_USER'
-  | 'ERR_NO_SESSION'
+  'ERR_TOKEN_MALFORMED',
+  'ERR_TOKEN_ALGORITHM',
+  'ERR_TOKEN_SIGNATURE',
+  'ERR_TOKEN_STALE',
+  'ERR_TOKEN_EXPIRED',
+  'ERR_TOKEN_BINDING',
+  'ERR_TOKEN_REPLAYED',
+  'ERR_UNKNOWN_USER',
+  'ERR_NO_SESSION',
   // Kerberos / SPNEGO (spec/kerberos.md)
-  | 'ERR_NEGOTIATE_REQUIRED'
-  | 'ERR_KERBEROS_TOKEN_INVALID'
-  | 'ERR_KERBEROS_TOKEN_REPLAYED'
-  | 'ERR_KERBEROS_REALM_NOT_ALLOWED'
-  | 'ERR_KERBEROS_UNKNOWN_PRINCIPAL'
-  | 'ERR_KERBEROS_NOT_CONFIGURED'
+  'ERR_NEGOTIATE_REQUIRED',
+  'ERR_KERBEROS_TOKEN_INVALID',
+  'ERR_KERBEROS_TOKEN_REPLAYED',
+  'ERR_KERBEROS_REALM_NOT_ALLOWED',
+  'ERR_KERBEROS_UNKNOWN_PRINCIPAL',
+  'ERR_KERBEROS_NOT_CONFIGURED',
   // ska signed requests (spec/ska.md)
-  | 'ERR_SIGNATURE_INVALID'
-  | 'ERR_SIGNATURE_MALFORMED'
-  | 'ERR_SIGNATURE_EXPIRED'
-  | 'ERR_SIGNATURE_LIFETIME'
-  | 'ERR_SIGNATURE_REPLAYED'
-  | 'ERR_UNKNOWN_PROVIDER'
-  | 'ERR_USER_NOT_ALLOWED'
-  | 'ERR_USER_DISABLED'
-  | 'ERR_HOOK_DENIED'
-  | 'ERR_TOKEN_KEY_UNAVAILABLE'
+  'ERR_SIGNATURE_INVALID',
+  'ERR_SIGNATURE_MALFORMED',
+  'ERR_SIGNATURE_EXPIRED',
+  'ERR_SIGNATURE_LIFETIME',
+  'ERR_SIGNATURE_REPLAYED',
+  'ERR_UNKNOWN_PROVIDER',
+  'ERR_USER_NOT_ALLOWED',
+  'ERR_USER_DISABLED',
+  'ERR_HOOK_DENIED',
+  'ERR_TOKEN_KEY_UNAVAILABLE',
   // gpgAuth (spec/gpgauth.md)
-  | 'ERR_ALREADY_AUTHENTICATED';
+  'ERR_ALREADY_AUTHENTICATED',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export interface AppErrorOptions {
   cause?: unknown;
@@ -54,6 +58,8 @@ export interface AppErrorOptions {
   retryAfter?: number;
   /** Extra JSON members added to the error body (e.g. ska's `reasons`). */
   details?: Record<string, unknown>;
+  /** Whether code and description reach the caller; default `status < 500`. A 5xx that names a state (a method off), not a fault, sets it. */
+  expose?: boolean;
 }
 
 export class AppError extends Error {
@@ -69,7 +75,7 @@ export class AppError extends Error {
     this.name = 'AppError';
     this.status = status;
     this.code = code;
-    this.expose = status < 500;
+    this.expose = options.expose ?? status < 500;
     this.retryAfter = options.retryAfter;
     this.details = options.details;
   }

@@ -27,7 +27,7 @@ function render(record: XmppRequestRecord) {
 }
 
 function requireService(approvals: XmppApprovalService | undefined): XmppApprovalService {
-  if (!approvals) throw new AppError(503, 'ERR_XMPP_UNAVAILABLE', 'the XMPP method is disabled in the configuration');
+  if (!approvals) throw new AppError(503, 'ERR_XMPP_UNAVAILABLE', 'the XMPP method is disabled in the configuration', { expose: true });
   return approvals;
 }
 
