@@ -266,10 +266,16 @@ function routeCases(route: RouteSpec, seeds: Seeds, rand: ReturnType<typeof prng
     add(`path ${variant}`, { path: variant });
   }
   // Query parameters: each name with each hostile value, then odd names and shapes.
+  // Into a query that is otherwise valid for the route, so that the checks behind the first one run too.
+  const base = route.params.includes('signature') ? seeds.skaQuery : route.params.includes('jid') ? 'jid=a@b.example&domain=d&method=POST&transaction_id=t' : '';
+  const withParam = (name: string, value: string) => {
+    const pairs = base === '' ? [] : base.split('&').filter((pair) => pair.split('=')[0] !== name);
+    return `${path}?${[...pairs, value === '\0bare' ? name : `${name}=${value}`].join('&')}`;
+  };
   for (const name of [...route.params, 'x']) {
-    for (const value of QUERY_VALUES) add(`query ${name}=${value.slice(0, 20)}`, { path: `${path}?${name}=${value}` });
-    add(`query ${name} twice`, { path: `${path}?${name}=a&${name}=b` });
-    add(`query ${name} bare`, { path: `${path}?${name}` });
+    for (const value of QUERY_VALUES) add(`query ${name}=${value.slice(0, 20)}`, { path: withParam(name, value) });
+    add(`query ${name} twice`, { path: `${withParam(name, 'a')}&${name}=b` });
+    add(`query ${name} bare`, { path: withParam(name, '\0bare') });
   }
   for (const name of QUERY_NAMES) add(`query name ${name}`, { path: `${path}?${name}=1` });
   add('query 1000 pairs', { path: `${path}?${Array.from({ length: 1000 }, (_, i) => `k${i}=v`).join('&')}` });
@@ -434,7 +440,8 @@ describe('bad input: every route answers hostile requests with a 4xx and a stabl
         `[forward_auth]\nlogin_url = "https://login.example/sign-in?lang=en"\n` +
         `[regulation]\nmax_retries = 1000000\n` +
         `[jwt]\npublish_keys = ["${join(dir, 'ed.pem')}"]\n` +
-        `[ska]\nsecret = "${globalSecret}"\nalgorithm = "HMAC-SHA256"\n` +
+        // Signatures reusable, so that hostile values next to a valid signature reach past the replay check.
+        `[ska]\nsecret = "${globalSecret}"\nalgorithm = "HMAC-SHA256"\nlogin_signatures = "none"\n` +
         `[gpgauth]\nserver_key_file = "${join(dir, 'server.asc')}"\npassphrase_file = "${join(dir, 'pass')}"\n` +
         `[kerberos]\nenabled = true\nkeytab_file = "${join(dir, 'missing.keytab')}"\nrealms = ["EXAMPLE.ORG"]\n` +
         `replay_cache_dir = "${join(dir, 'rcache')}"\ndelegation_dir = "${join(dir, 'ccaches')}"\n`,
@@ -461,6 +468,26 @@ describe('bad input: every route answers hostile requests with a 4xx and a stabl
     // The only computed path: ska's token endpoint at both prefixes (src/methods/ska/module.ts TOKEN_PATHS).
     expect(computed).toEqual(['path']);
     expect(ROUTES.map((r) => r.path)).toEqual(expect.arrayContaining(['/ska/obtain-jwt-token/', '/ska-rest/obtain-jwt-token/']));
+  });
+
+  it('answers the inputs that once got a 5xx with the right 4xx (or the stable 503 code)', async () => {
+    const call = (method: string, path: string) => send({ route: ROUTES[0]!, label: 'regression', method, path, headers: { 'content-type': 'application/json' }, body: '{}' });
+    // A method koa-router knows no route for was a 501, rendered as 500 ERR_INTERNAL.
+    const propfind = await call('PROPFIND', '/v1/session');
+    expect(propfind.status).toBe(405);
+    expect(JSON.parse(propfind.body)).toMatchObject({ error: 'ERR_METHOD_NOT_ALLOWED' });
+    expect(JSON.parse((await call('PROPFIND', '/no/such/route')).body)).toMatchObject({ error: 'ERR_NOT_FOUND' });
+    const post = await new Promise<string | undefined>((resolve, reject) => {
+      httpRequest({ ...target, method: 'POST', path: '/healthz', agent: false }, (res) => {
+        res.resume();
+        resolve(res.headers['allow']);
+      }).on('error', reject).end();
+    });
+    expect(post?.split(', ').sort()).toEqual(['GET', 'HEAD']);
+    // A method that is off was a 503 rendered as ERR_INTERNAL (and logged as an internal error).
+    const xmpp = await call('POST', '/v1/xmpp/requests');
+    expect(xmpp.status).toBe(503);
+    expect(JSON.parse(xmpp.body)).toMatchObject({ error: 'ERR_XMPP_UNAVAILABLE' });
   });
 
   it('never answers 5xx (beyond the listed ones), never an unknown code, never crashes, and keeps what is stored', async () => {
