@@ -39,6 +39,21 @@ function rejectBody(err: Error): never {
   throw new AppError(400, 'ERR_INVALID_REQUEST', 'request body does not parse as its Content-Type says');
 }
 
+/**
+ * koa-router answers a method a path lacks with 405 and one it knows for no route at all
+ * with 501 (both with `Allow`): either way the caller's mistake, so a 405 with a stable
+ * code, or a 404 when no route has that path.
+ */
+async function refuseUnroutedMethod(ctx: Parameters<Middleware<AppState>>[0], next: () => Promise<unknown>): Promise<void> {
+  await next();
+  if ((ctx.status !== 405 && ctx.status !== 501) || ctx.body !== undefined) return;
+  if (ctx.response.get('Allow') === '') {
+    ctx.remove('Allow');
+    throw new AppError(404, 'ERR_NOT_FOUND', `no route for ${ctx.method} ${ctx.path}`);
+  }
+  throw new AppError(405, 'ERR_METHOD_NOT_ALLOWED', `${ctx.method} is not allowed here`);
+}
+
 /** The Koa application with every route listed in one place. */
 export function createHttpApp(deps: HttpDeps, mounts: readonly RouteMount[] = []): Koa<AppState> {
   const { config, logger, store } = deps;
@@ -54,7 +69,8 @@ export function createHttpApp(deps: HttpDeps, mounts: readonly RouteMount[] = []
   app.use(requestContext(logger, config.http.trusted_proxies, metrics && ((route, status, seconds) => metrics.observeRequest(route, status, seconds))));
   app.use(errorHandler());
   app.use(bodyParser({ enableTypes: ['json', 'form'], jsonLimit: '64kb', formLimit: '64kb', jsonStrict: true, onError: rejectBody }));
+  app.use(refuseUnroutedMethod);
   app.use(router.routes());
-  app.use(router.allowedMethods({ throw: true }));
+  app.use(router.allowedMethods());
   return app;
 }

@@ -15,7 +15,7 @@ function answerFor(code: string | undefined): [number, ErrorCode, string] {
  * bare status line. Like Node's default, it answers only when nothing of a response
  * has been sent on the socket yet, so a pipelined answer is never corrupted.
  */
-export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+export function answerClientError(err: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Duplex): void {
   const inFlight = (socket as Duplex & { _httpMessage?: ServerResponse | null })._httpMessage;
   if (err.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent) {
     socket.destroy();
@@ -23,8 +23,10 @@ export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): v
   }
   const [status, code, description] = answerFor(err.code);
   const body = JSON.stringify({ error: code, error_description: description });
+  // An answer to HEAD has no body (RFC 9110 §9.3.2): a client would read one as a broken next response.
+  const head = err.rawPacket?.subarray(0, 5).toString('latin1') === 'HEAD ';
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
-      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${head ? '' : body}`,
   );
 }

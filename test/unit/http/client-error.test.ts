@@ -33,6 +33,15 @@ describe('answers to requests Node refuses before koa (clientError)', () => {
     expect(JSON.parse(body ?? '')).toEqual({ error: errorCode, error_description: expect.any(String) });
   });
 
+  it('answers a HEAD request without a body (RFC 9110 §9.3.2)', async () => {
+    const { socket, text } = fakeSocket();
+    answerClientError(Object.assign(parserError('HPE_INVALID_URL'), { rawPacket: Buffer.from('HEAD /x?\xff HTTP/1.1\r\n\r\n', 'latin1') }), socket);
+    await new Promise((resolve) => socket.once('finish', resolve));
+    const [head, body] = text().split('\r\n\r\n');
+    expect(head).toMatch(/^HTTP\/1.1 400 Bad Request\r\n/);
+    expect(body).toBe('');
+  });
+
   it('writes nothing over a response already under way, or to a reset connection', () => {
     for (const [err, inFlight] of [[parserError('HPE_INVALID_METHOD'), { headersSent: true }], [parserError('ECONNRESET'), undefined]] as const) {
       const { socket, text } = fakeSocket(inFlight);
