@@ -207,6 +207,8 @@ const gpgauthSection = z.strictObject({
   token_ttl: seconds(10, 3600).default(300),
   /** Unconsumed tokens kept per user; a new one retires the oldest beyond this. */
   max_active_tokens: positive.max(100).default(5),
+  /** Stage-0 and stage-1 requests per client address per minute: each costs a private-key operation before anyone is authenticated. */
+  crypto_requests_per_ip_per_minute: positive.default(120),
   /** X-GPGAuth-Debug tells why a step failed (never enable in production). */
   debug: z.boolean().default(false),
   /** Start of X-GPGAuth-Debug for an unknown key (the browser extension matches it). */

@@ -326,6 +326,38 @@ describe('gpgAuth brute-force regulation (GPG-3)', () => {
   });
 });
 
+describe('gpgAuth per-address limit on the key operations of stages 0 and 1', () => {
+  it('answers 429 with Retry-After past crypto_requests_per_ip_per_minute, per address, for a sliding minute; stage 2 is not counted', async () => {
+    const clock = new ManualClock(Date.now());
+    const t = await startGpgAuthDaemon(
+      '[http]\nlisten = "127.0.0.1:0"\ntrusted_proxies = ["127.0.0.1/32"]\n[gpgauth]\ncrypto_requests_per_ip_per_minute = 2\n',
+      { clock },
+    );
+    const from = (ip: string, fields: Record<string, string>) =>
+      fetch(`${t.url}/auth/login.json`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': ip }, body: JSON.stringify({ gpg_auth: fields }) });
+    try {
+      const alice = await makeKeyPair('alice');
+      await t.addUser('alice', alice);
+      const token = (await encrypt({ message: await createMessage({ text: formatNonce(newNonce()) }), encryptionKeys: await readKey({ armoredKey: t.server.publicArmored }) })) as string;
+      expect((await from('192.0.2.1', { keyid: alice.fingerprint, server_verify_token: token })).status).toBe(200);
+      clock.advance(10_000);
+      expect((await from('192.0.2.1', { keyid: alice.fingerprint })).status).toBe(200);
+      const refused = await from('192.0.2.1', { keyid: alice.fingerprint });
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get('retry-after')).toBe('50');
+      expect(refused.headers.get('X-GPGAuth-Version')).toBe('1.3.0');
+      expect(await refused.json()).toMatchObject({ error: 'ERR_RATE_LIMITED' });
+      // Stage 2 does no private-key work: a wrong answer is a failure (400), not rate-limited.
+      expect((await from('192.0.2.1', { keyid: alice.fingerprint, user_token_result: 'x' })).status).toBe(400);
+      expect((await from('192.0.2.2', { keyid: alice.fingerprint })).status).toBe(200);
+      clock.advance(50_001);
+      expect((await from('192.0.2.1', { keyid: alice.fingerprint })).status).toBe(200);
+    } finally {
+      await t.stop();
+    }
+  });
+});
+
 describe('gpgAuth configuration (GPG-9)', () => {
   it('without a server key: 503 on its routes, the daemon stays ready', async () => {
     const t = await startTestDaemon();

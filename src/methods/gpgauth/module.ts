@@ -18,7 +18,12 @@ export function createGpgAuthModule(ctx: MethodContext): GpgAuthModule {
   const settings = config.gpgauth;
   let service: GpgAuthService | undefined;
   const ref = () => service;
-  store.addPurgeable({ purge: (now) => store.gpgTokens.purgeCreatedBefore(now - settings.token_ttl * 1000) });
+  store.addPurgeable({
+    purge: (now) => {
+      service?.sweep();
+      return store.gpgTokens.purgeCreatedBefore(now - settings.token_ttl * 1000);
+    },
+  });
 
   return {
     name: 'gpgauth',

@@ -1,6 +1,7 @@
 import { createMessage, decrypt, encrypt, enums, readKey, readMessage, type Key } from 'openpgp';
 import type { Clock } from '../../clock.js';
 import type { Logger } from '../../log.js';
+import { SlidingMinuteLimit } from '../../regulation/rate-limit.js';
 import { accountKey, ipKey, type Regulation } from '../../regulation/regulation.js';
 import type { GpgKey } from '../../store/gpg-keys.js';
 import type { Store } from '../../store/store.js';
@@ -12,6 +13,7 @@ import type { ServerKey } from './server-key.js';
 export interface GpgAuthSettings {
   token_ttl: number;
   max_active_tokens: number;
+  crypto_requests_per_ip_per_minute: number;
   debug: boolean;
   unknown_key_message: string;
 }
@@ -39,6 +41,8 @@ export class GpgAuthService {
   readonly #regulation: Regulation;
   readonly #settings: GpgAuthSettings;
   readonly #logger: Logger;
+  /** Stages 0 and 1 decrypt or sign before anyone is authenticated: bounded per address. */
+  readonly #cryptoPerIp: SlidingMinuteLimit;
   /** Parsed user keys by armored text (parsing costs ~0.6 ms; the store stays the authority on revocation). */
   readonly #parsed = new Map<string, Key>();
 
@@ -49,15 +53,22 @@ export class GpgAuthService {
     this.#regulation = deps.regulation;
     this.#settings = deps.settings;
     this.#logger = deps.logger;
+    this.#cryptoPerIp = new SlidingMinuteLimit(deps.settings.crypto_requests_per_ip_per_minute, deps.clock);
   }
 
-  /** Runs one stage; throws only the regulation's 429. */
+  /** Forgets the address windows that have passed (on the store's purge schedule). */
+  sweep(): void {
+    this.#cryptoPerIp.sweep();
+  }
+
+  /** Runs one stage; throws only a 429 (regulation, or the per-address limit on stages 0 and 1). */
   async handle(body: unknown, ip: string): Promise<StageOutcome> {
     const fields = gpgAuthFields(body);
     const fingerprint = normalizeKeyId(fields.keyid);
     const keys = [ipKey(ip), ...(fingerprint ? [accountKey(METHOD, fingerprint)] : [])];
     this.#regulation.assertAllowed(keys);
     const stage = stageOf(fields);
+    if (stage !== 2) this.#cryptoPerIp.take(ip, `more than ${this.#settings.crypto_requests_per_ip_per_minute} gpgAuth key operations from this address in a minute`);
     if (!fingerprint) return this.#fail(keys, this.#noUser('The key id should be a 40 hex characters fingerprint.'), stage, undefined);
     // Stage 0 needs no user: answering it for unknown keys too keeps it from revealing who exists (§12, weakness 4).
     if (stage === 0) return this.#stage0(fields.server_verify_token, keys, fingerprint);
