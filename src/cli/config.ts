@@ -1,7 +1,6 @@
 import type { Config } from '../config/load.js';
 import { defaultConfigPath, loadConfig } from '../config/load.js';
 import { ConfigError } from '../errors.js';
-import { loadServerKey } from '../methods/gpgauth/server-key.js';
 import { publishedKey } from '../methods/jwt/module.js';
 import { configOption, parse, UsageError, type CommandGroup } from './command.js';
 
@@ -41,7 +40,9 @@ export const configCommand: CommandGroup = {
 async function keyFileProblems(config: Config): Promise<string[]> {
   const checks: Array<() => unknown> = config.jwt.publish_keys.map((path) => () => publishedKey(path));
   const serverKey = config.gpgauth.server_key_file;
-  if (serverKey !== undefined) checks.push(() => loadServerKey(serverKey, config.gpgauth.passphrase));
+  if (serverKey !== undefined) {
+    checks.push(async () => (await import('../methods/gpgauth/server-key.js')).loadServerKey(serverKey, config.gpgauth.passphrase));
+  }
   const problems: string[] = [];
   for (const check of checks) {
     try {

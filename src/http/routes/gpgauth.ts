@@ -2,7 +2,8 @@ import type { Middleware, ParameterizedContext } from 'koa';
 import type { Clock } from '../../clock.js';
 import { AppError, unavailable } from '../../errors.js';
 import { BASE_HEADERS, START_HEADERS } from '../../methods/gpgauth/headers.js';
-import { METHOD, type GpgAuthService } from '../../methods/gpgauth/service.js';
+import { METHOD } from '../../methods/gpgauth/method.js';
+import type { GpgAuthService } from '../../methods/gpgauth/service.js';
 import type { SessionManager } from '../../session/manager.js';
 import type { AppState } from '../context.js';
 

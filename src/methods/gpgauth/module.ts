@@ -1,8 +1,7 @@
 import { named } from '../../http/app.js';
 import { gpgAuthIsAuthenticated, gpgAuthLogin, gpgAuthLogout, gpgAuthVerifyGet } from '../../http/routes/gpgauth.js';
 import type { MethodContext, MethodModule } from '../module.js';
-import { loadServerKey } from './server-key.js';
-import { GpgAuthService } from './service.js';
+import type { GpgAuthService } from './service.js';
 
 export interface GpgAuthModule extends MethodModule {
   readonly service: GpgAuthService | undefined;
@@ -11,7 +10,7 @@ export interface GpgAuthModule extends MethodModule {
 /**
  * gpgAuth 1.3.0 on passbolt's paths. The server key is unlocked once in prepare(),
  * before the port is bound; a bad key or passphrase fails the start-up, no key
- * leaves the method off.
+ * leaves the method off. OpenPGP.js (about 12 MB resident) is loaded only then.
  */
 export function createGpgAuthModule(ctx: MethodContext): GpgAuthModule {
   const { config, store, clock, logger, regulation, sessions } = ctx;
@@ -45,6 +44,7 @@ export function createGpgAuthModule(ctx: MethodContext): GpgAuthModule {
         logger.warn('gpgauth.disabled', { reason: 'gpgauth.server_key_file is not set: gpgAuth answers 503' });
         return;
       }
+      const [{ loadServerKey }, { GpgAuthService }] = await Promise.all([import('./server-key.js'), import('./service.js')]);
       const serverKey = await loadServerKey(settings.server_key_file, settings.passphrase);
       service = new GpgAuthService({ serverKey, store, clock, regulation, settings, logger });
       logger.info('gpgauth.ready', { fingerprint: serverKey.fingerprint });

@@ -6,6 +6,7 @@ import { accountKey, ipKey, type Regulation } from '../../regulation/regulation.
 import type { GpgKey } from '../../store/gpg-keys.js';
 import type { Store } from '../../store/store.js';
 import { encodeUserAuthToken } from './encoding.js';
+import { METHOD } from './method.js';
 import { MAX_ARMORED_TOKEN, MAX_TOKEN_RECIPIENTS, newNonce, NONCE_DECRYPT_CONFIG, parseNonce } from './nonce.js';
 import { gpgAuthFields, isArmoredMessage, normalizeKeyId, stageOf } from './request.js';
 import type { ServerKey } from './server-key.js';
@@ -27,8 +28,6 @@ export interface StageOutcome {
   /** Set on `complete`: who logged in. */
   login?: { user: string; fingerprint: string };
 }
-
-export const METHOD = 'gpgauth';
 
 /**
  * The one stage dispatcher behind POST /auth/verify.json and /auth/login.json
