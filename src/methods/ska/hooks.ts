@@ -27,7 +27,7 @@ export interface HookSettings {
  * `X-Authbridge-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`:
  * the receiver recomputes it over the raw body and may refuse an old `t` (replay).
  */
-export function hookSignature(secret: string, unixSeconds: number, body: string): string {
+function hookSignature(secret: string, unixSeconds: number, body: string): string {
   return `t=${unixSeconds},v1=${createHmac('sha256', secret).update(`${unixSeconds}.${body}`).digest('hex')}`;
 }
 
