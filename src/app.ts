@@ -87,10 +87,7 @@ export class Daemon {
     };
     const routes = [sessionRoutes, ...this.#methods.flatMap((m) => m.routes ?? [])];
     const app = createHttpApp({ config, logger, store: this.store, readiness, metrics }, routes);
-    if (metrics) {
-      metrics.setXmppLinkUp(false);
-      this.xmpp.link?.on('state', (state) => metrics.setXmppLinkUp(state === 'online'));
-    }
+    if (metrics) this.xmpp.link?.on('state', (state) => metrics.setXmppLinkUp(state === 'online'));
     this.#server = createServer(app.callback());
     this.#server.on('clientError', answerClientError);
     // Long-polls and /auth may legitimately wait up to max_timeout.

@@ -33,7 +33,7 @@ export class Metrics {
   });
   readonly #xmppLinkUp = new Gauge({
     name: 'authbridge_xmpp_link_up',
-    help: '1 while the XEP-0114 component link is online, else 0',
+    help: '1 while the XEP-0114 component link is online, else 0 (also when XMPP is disabled)',
     registers: [this.registry],
   });
 

@@ -96,15 +96,18 @@ export class Regulation {
 
   recordFailure(keys: readonly string[]): void {
     const now = this.#clock.now();
+    const onBan = this.#onBan;
     // Two failures racing past assertAllowed must not count one ban twice.
-    const wasBanned = keys.map((key) => this.banOf(key) !== undefined);
+    const wasBanned = onBan && keys.map((key) => this.banOf(key) !== undefined);
     this.#db.transaction(() => {
       for (const key of keys) this.#insert.run(key, now);
     })();
     for (const key of keys) this.#remember(key, now);
-    keys.forEach((key, i) => {
-      if (!wasBanned[i] && this.#onBan && this.banOf(key)) this.#onBan(key);
-    });
+    if (onBan && wasBanned) {
+      keys.forEach((key, i) => {
+        if (!wasBanned[i] && this.banOf(key)) onBan(key);
+      });
+    }
   }
 
   /** A success clears the account's failures; the address keeps its count. */
